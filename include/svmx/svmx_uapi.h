@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: (GPL-2.0 WITH Linux-syscall-note) OR MIT */
+/*
+ * svmx uapi: arm ranges of a process's anonymous memory for exclusive device
+ * access and learn when the device loses them.
+ *
+ * Served by /dev/svmx (the svmx module, with a software device for tests) and
+ * by nouveau render nodes carrying the svmx patch (see SVMX_DRM_NOUVEAU_*).
+ *
+ * One open file is one client, bound to the opener's mm.  Every ioctl argument
+ * begins with a __u32 size: the caller sets it to sizeof() of the struct it was
+ * compiled with.  The kernel dispatches on _IOC_TYPE/_IOC_NR only, accepts any
+ * size from the first version's up, zero-fills fields an older caller does not
+ * know and rejects (-E2BIG) non-zero bytes it does not know itself.
+ */
+#ifndef _UAPI_SVMX_H
+#define _UAPI_SVMX_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+#define SVMX_UAPI_VERSION	1
+#define SVMX_DEVICE_PATH	"/dev/svmx"
+
+/* SVMX_IOC_VERSION: what the kernel side speaks. */
+struct svmx_version {
+	__u32 size;
+	__u32 version;		/* out: SVMX_UAPI_VERSION */
+	__u32 page_size;	/* out: granule of every range */
+	__u32 features;		/* out: SVMX_FEAT_* */
+};
+
+#define SVMX_FEAT_SOFT_DEVICE	(1u << 0)	/* SVMX_IOC_DEV_* exist */
+#define SVMX_FEAT_EVENTS_READ	(1u << 1)	/* read()/poll() give events */
+
+/*
+ * SVMX_IOC_ARM, SVMX_IOC_DISARM, SVMX_IOC_STATUS.
+ * addr and len are page aligned, len > 0, the range lies in user space.
+ * bitmap, if not 0, points to DIV_ROUND_UP(len / page_size, 64) __u64 words:
+ * on return bit i of word i / 64 says whether page i of the range is held.
+ */
+struct svmx_range {
+	__u32 size;
+	__u32 flags;		/* in: must be 0 */
+	__u64 addr;
+	__u64 len;
+	__u64 bitmap;		/* in: user pointer or 0 */
+	__u64 pages;		/* out: ARM, STATUS: pages held in the range;
+				 *      DISARM: pages given back */
+};
+
+/* Why a client lost pages.  Stats count them per reason. */
+enum svmx_reason {
+	SVMX_REASON_CPU = 1,	/* a CPU access faulted the page back */
+	SVMX_REASON_FORK,	/* fork() write-protected or copied the page */
+	SVMX_REASON_MPROTECT,	/* protection of the mapping changed */
+	SVMX_REASON_MUNMAP,	/* munmap(), mremap() */
+	SVMX_REASON_OWNER,	/* another client or driver armed the page */
+	SVMX_REASON_EXIT,	/* the address space is being torn down */
+	SVMX_REASON_OTHER,	/* reclaim, migration, madvise, ... */
+	SVMX_REASON_OVERFLOW,	/* events were dropped: len is how many */
+	SVMX_REASON_NR
+};
+
+/* One revocation, as read() from the fd returns them (whole records only). */
+struct svmx_event {
+	__u64 addr;
+	__u64 len;
+	__u32 reason;		/* enum svmx_reason */
+	__u32 flags;		/* 0 */
+};
+
+/*
+ * SVMX_IOC_EVENTS: the same records through an ioctl, for drivers whose fd
+ * read() belongs to someone else (DRM).  count: in capacity, out filled.
+ */
+struct svmx_events {
+	__u32 size;
+	__u32 count;
+	__u64 events;		/* user pointer to struct svmx_event[count] */
+};
+
+/* SVMX_IOC_STATS: counters of this client since open. */
+struct svmx_stats {
+	__u32 size;
+	__u32 flags;
+	__u64 armed;		/* pages made exclusive by ARM */
+	__u64 disarmed;		/* pages given back by DISARM */
+	__u64 revoked[SVMX_REASON_NR];	/* pages lost, by reason */
+	__u64 dev_rearms;	/* device atomic faults that re-armed a page */
+	__u64 retries;		/* arm attempts repeated after a race */
+	__u64 busy;		/* arms that gave up with -EBUSY */
+	__u64 events_dropped;
+};
+
+/* Software device (SVMX_FEAT_SOFT_DEVICE): the device's own view of memory. */
+enum svmx_dev_op {
+	SVMX_DEV_ADD = 1,
+	SVMX_DEV_XCHG,
+	SVMX_DEV_CMPXCHG,
+};
+
+/*
+ * SVMX_IOC_DEV_ATOMIC: count atomic ops of width 4 or 8 bytes at a naturally
+ * aligned addr, through the device mapping.  A page the device lost is
+ * re-armed first (the device's atomic fault); -EPERM where the VMA forbids
+ * writes.
+ */
+struct svmx_dev_atomic {
+	__u32 size;
+	__u32 op;		/* enum svmx_dev_op */
+	__u32 width;		/* 4 or 8 */
+	__u32 flags;		/* 0 */
+	__u64 addr;
+	__u64 operand;		/* ADD: addend; XCHG, CMPXCHG: new value */
+	__u64 compare;		/* CMPXCHG: expected value */
+	__u64 count;
+	__u64 result;		/* out: old value seen by the last op */
+	__u64 rearms;		/* out: atomic faults taken */
+};
+
+/* SVMX_IOC_DEV_READ, SVMX_IOC_DEV_WRITE: copy through the device mapping. */
+struct svmx_dev_rw {
+	__u32 size;
+	__u32 flags;		/* 0 */
+	__u64 addr;
+	__u64 len;
+	__u64 buf;		/* user pointer */
+};
+
+#define SVMX_IOC_MAGIC		'X'
+#define SVMX_IOC_VERSION	_IOWR(SVMX_IOC_MAGIC, 0x00, struct svmx_version)
+#define SVMX_IOC_ARM		_IOWR(SVMX_IOC_MAGIC, 0x01, struct svmx_range)
+#define SVMX_IOC_DISARM		_IOWR(SVMX_IOC_MAGIC, 0x02, struct svmx_range)
+#define SVMX_IOC_STATUS		_IOWR(SVMX_IOC_MAGIC, 0x03, struct svmx_range)
+#define SVMX_IOC_EVENTS		_IOWR(SVMX_IOC_MAGIC, 0x04, struct svmx_events)
+#define SVMX_IOC_STATS		_IOWR(SVMX_IOC_MAGIC, 0x05, struct svmx_stats)
+#define SVMX_IOC_DEV_ATOMIC	_IOWR(SVMX_IOC_MAGIC, 0x10, struct svmx_dev_atomic)
+#define SVMX_IOC_DEV_READ	_IOWR(SVMX_IOC_MAGIC, 0x11, struct svmx_dev_rw)
+#define SVMX_IOC_DEV_WRITE	_IOWR(SVMX_IOC_MAGIC, 0x12, struct svmx_dev_rw)
+
+#endif /* _UAPI_SVMX_H */
