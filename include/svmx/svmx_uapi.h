@@ -79,13 +79,19 @@ struct svmx_events {
 	__u64 events;		/* user pointer to struct svmx_event[count] */
 };
 
-/* SVMX_IOC_STATS: counters of this client since open. */
+/*
+ * SVMX_IOC_STATS: counters of this client since open.  revoked[] has a fixed
+ * length, indexed by enum svmx_reason, so that new reasons do not move the
+ * fields after it.
+ */
+#define SVMX_STATS_REASONS	16
+
 struct svmx_stats {
 	__u32 size;
 	__u32 flags;
 	__u64 armed;		/* pages made exclusive by ARM */
 	__u64 disarmed;		/* pages given back by DISARM */
-	__u64 revoked[SVMX_REASON_NR];	/* pages lost, by reason */
+	__u64 revoked[SVMX_STATS_REASONS];	/* pages lost, by reason */
 	__u64 dev_rearms;	/* device atomic faults that re-armed a page */
 	__u64 retries;		/* arm attempts repeated after a race */
 	__u64 busy;		/* arms that gave up with -EBUSY */
