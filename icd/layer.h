@@ -1,0 +1,20 @@
+/*
+ * The layer's entry points, one file per feature.  Each install function
+ * puts that feature's entry points into the table the loader calls.
+ */
+#ifndef SVMX_LAYER_H
+#define SVMX_LAYER_H
+
+#include "dispatch.h"
+
+void svmx_install_device_query(struct _cl_icd_dispatch *d);
+void svmx_install_program_build(struct _cl_icd_dispatch *d);
+void svmx_install_context_lifetime(struct _cl_icd_dispatch *d);
+void svmx_install_svm_alloc(struct _cl_icd_dispatch *d);
+void svmx_install_kernel_args(struct _cl_icd_dispatch *d);
+
+/* Forward to the next entry, or fail as the spec says for a missing one. */
+#define SVMX_FORWARD(fn, missing, ...) \
+	(svmx_next.fn ? svmx_next.fn(__VA_ARGS__) : (missing))
+
+#endif

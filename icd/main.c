@@ -1,0 +1,87 @@
+/*
+ * svmx as an OpenCL loader layer (cl_loader_layers): the loader hands svmx
+ * the table it would call, svmx returns its own, which is that table with
+ * the SVM API, device queries and the calls they depend on replaced.
+ */
+#include "layer.h"
+#include "settings.h"
+
+#include <string.h>
+
+#define SVMX_LAYER_NAME "svmx: fine-grained SVM with atomics"
+#define EXPORT __attribute__((visibility("default")))
+
+static struct _cl_icd_dispatch layer_dispatch;
+
+EXPORT cl_int CL_API_CALL clGetLayerInfo(cl_layer_info param_name, size_t param_value_size,
+					 void *param_value, size_t *param_value_size_ret)
+{
+	static const cl_layer_api_version version = CL_LAYER_API_VERSION_100;
+	const void *data;
+	size_t len;
+
+	switch (param_name) {
+	case CL_LAYER_API_VERSION:
+		data = &version;
+		len = sizeof(version);
+		break;
+	case CL_LAYER_NAME:
+		data = SVMX_LAYER_NAME;
+		len = sizeof(SVMX_LAYER_NAME);
+		break;
+	default:
+		return CL_INVALID_VALUE;
+	}
+	if (param_value) {
+		if (param_value_size < len)
+			return CL_INVALID_VALUE;
+		memcpy(param_value, data, len);
+	}
+	if (param_value_size_ret)
+		*param_value_size_ret = len;
+	return CL_SUCCESS;
+}
+
+static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *target,
+			 cl_uint *num_entries_ret, const struct _cl_icd_dispatch **layer_ret)
+{
+	if (!target || !num_entries_ret || !layer_ret)
+		return CL_INVALID_VALUE;
+	/* A smaller (older) table is fine: missing entries stay NULL. */
+	svmx_dispatch_set_next(num_entries, target);
+	layer_dispatch = svmx_next;
+	if (!svmx_settings()->disable) {
+		svmx_install_device_query(&layer_dispatch);
+		svmx_install_program_build(&layer_dispatch);
+		svmx_install_context_lifetime(&layer_dispatch);
+		svmx_install_svm_alloc(&layer_dispatch);
+		svmx_install_kernel_args(&layer_dispatch);
+	}
+	*num_entries_ret = SVMX_DISPATCH_ENTRIES;
+	*layer_ret = &layer_dispatch;
+	return CL_SUCCESS;
+}
+
+EXPORT cl_int CL_API_CALL clInitLayer(cl_uint num_entries, const struct _cl_icd_dispatch *target,
+				      cl_uint *num_entries_ret,
+				      const struct _cl_icd_dispatch **layer_ret)
+{
+	return init_layer(num_entries, target, num_entries_ret, layer_ret);
+}
+
+EXPORT cl_int CL_API_CALL clInitLayerWithProperties(cl_uint num_entries,
+						    const struct _cl_icd_dispatch *target,
+						    cl_uint *num_entries_ret,
+						    const struct _cl_icd_dispatch **layer_ret,
+						    const cl_layer_properties *properties)
+{
+	/* svmx defines no layer properties: only the empty list is valid. */
+	if (properties && properties[0] != CL_LAYER_PROPERTIES_LIST_END)
+		return CL_INVALID_PROPERTY;
+	return init_layer(num_entries, target, num_entries_ret, layer_ret);
+}
+
+EXPORT cl_int CL_API_CALL clDeinitLayer(void)
+{
+	return CL_SUCCESS;
+}

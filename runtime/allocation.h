@@ -1,0 +1,85 @@
+/*
+ * One clSVMAlloc allocation made by svmx: page-aligned anonymous memory (the
+ * only kind the kernel can make device-exclusive), owned by one context, and
+ * the cl_mem objects through which the driver reaches it.
+ */
+#ifndef SVMX_ALLOCATION_H
+#define SVMX_ALLOCATION_H
+
+#include "cl.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct svmx_context;
+
+struct svmx_subbuffer {
+	size_t offset;
+	cl_mem mem;
+};
+
+/* Counters shown by SVMX_STATS and the stats extension. */
+struct svmx_alloc_stats {
+	atomic_ullong arms;		/* ranges armed for the device */
+	atomic_ullong pages_armed;
+	atomic_ullong disarms;
+	atomic_ullong revoked[16];	/* pages lost, by enum svmx_reason */
+	atomic_ullong dev_rearms;	/* device atomic faults that re-armed */
+};
+
+struct svmx_alloc {
+	void *base;
+	size_t size;			/* as asked for */
+	size_t map_size;		/* mapped, page multiple */
+	cl_svm_mem_flags flags;
+	cl_context context;
+	atomic_uint refs;		/* registry + users of this struct */
+
+	pthread_mutex_t lock;		/* guards everything below */
+	bool freed;			/* clSVMFree ran: memory is gone */
+	cl_mem buffer;			/* the whole allocation, made on first use */
+	struct svmx_subbuffer *subs;	/* interior pointers handed to kernels */
+	size_t nsubs, subs_cap;
+	size_t next_victim;		/* round robin when the cache is full */
+
+	struct svmx_alloc_stats stats;
+};
+
+/* Largest alignment clSVMAlloc accepts (bigger ones return NULL). */
+#define SVMX_MAX_ALIGNMENT ((size_t)2 << 20)
+
+/* Maps memory and returns an allocation holding one reference, or NULL. */
+struct svmx_alloc *svmx_alloc_create(cl_context context, cl_svm_mem_flags flags,
+				     size_t size, size_t alignment);
+
+void svmx_alloc_get(struct svmx_alloc *alloc);
+void svmx_alloc_put(struct svmx_alloc *alloc);
+
+/*
+ * The memory goes back to the system and the driver objects are released;
+ * the struct lives on until its last reference is put.
+ */
+void svmx_alloc_release_memory(struct svmx_alloc *alloc);
+
+/*
+ * Set argument index of kernel to a buffer whose device address is exactly
+ * base + offset.  The buffer is looked up and handed to the driver under the
+ * allocation's lock, so neither a concurrent free nor cache eviction can
+ * release it first; the kernel then holds its own reference.
+ */
+cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
+				 cl_kernel kernel, cl_uint index);
+
+/* The whole-allocation buffer (made on first use), for copies and fills. */
+cl_int svmx_alloc_buffer(struct svmx_alloc *alloc, cl_mem *mem);
+
+static inline bool svmx_alloc_contains(const struct svmx_alloc *alloc,
+				       const void *p)
+{
+	return (const char *)p >= (const char *)alloc->base &&
+	       (const char *)p < (const char *)alloc->base + alloc->size;
+}
+
+#endif

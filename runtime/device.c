@@ -1,0 +1,170 @@
+#include "device.h"
+
+#include "dispatch.h"
+#include "handle_map.h"
+#include "log.h"
+#include "settings.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static struct svmx_handle_map devices = SVMX_HANDLE_MAP_INIT;
+
+#define SVMX_EMULATED_SVM \
+	(CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER | \
+	 CL_DEVICE_SVM_ATOMICS)
+
+/*
+ * What svmx delivers on a host-coherent device: the kernel runs on host CPUs
+ * over the same cache-coherent memory as the application's threads, so every
+ * order and scope up to all-devices is the hardware's own.
+ */
+#define SVMX_EMULATED_ATOMICS \
+	(CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_ORDER_ACQ_REL | \
+	 CL_DEVICE_ATOMIC_ORDER_SEQ_CST | CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP | \
+	 CL_DEVICE_ATOMIC_SCOPE_DEVICE | CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES)
+
+struct added_feature {
+	const char *name;
+	cl_device_atomic_capabilities needs;	/* memory capability behind it */
+};
+
+static const struct added_feature atomic_features[SVMX_MAX_ADDED_FEATURES] = {
+	{ "__opencl_c_atomic_order_acq_rel", CL_DEVICE_ATOMIC_ORDER_ACQ_REL },
+	{ "__opencl_c_atomic_order_seq_cst", CL_DEVICE_ATOMIC_ORDER_SEQ_CST },
+	{ "__opencl_c_atomic_scope_device", CL_DEVICE_ATOMIC_SCOPE_DEVICE },
+	{ "__opencl_c_atomic_scope_all_devices", CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES },
+};
+
+static bool query(cl_device_id id, cl_device_info what, size_t size, void *value)
+{
+	return svmx_next.clGetDeviceInfo &&
+	       svmx_next.clGetDeviceInfo(id, what, size, value, NULL) == CL_SUCCESS;
+}
+
+static bool has_feature(const struct svmx_device *dev, const char *name)
+{
+	for (size_t i = 0; i < dev->nfeatures; i++)
+		if (strcmp(dev->features[i].name, name) == 0)
+			return true;
+	return false;
+}
+
+static bool read_features(struct svmx_device *dev)
+{
+	size_t size = 0;
+
+	/* Devices before OpenCL 3.0 have no feature list: start empty. */
+	if (svmx_next.clGetDeviceInfo(dev->id, CL_DEVICE_OPENCL_C_FEATURES, 0,
+				      NULL, &size) != CL_SUCCESS)
+		size = 0;
+	dev->nfeatures = size / sizeof(cl_name_version);
+	dev->features = calloc(dev->nfeatures + SVMX_MAX_ADDED_FEATURES,
+			       sizeof(cl_name_version));
+	if (!dev->features)
+		return false;
+	return !size || query(dev->id, CL_DEVICE_OPENCL_C_FEATURES, size, dev->features);
+}
+
+/* Add each atomic feature whose capability svmx reports but the list lacks. */
+static void add_features(struct svmx_device *dev)
+{
+	size_t used = 0;
+
+	for (size_t i = 0; i < SVMX_MAX_ADDED_FEATURES; i++) {
+		const struct added_feature *f = &atomic_features[i];
+		cl_name_version *nv;
+
+		if (!(dev->atomic_memory & f->needs) || has_feature(dev, f->name))
+			continue;
+		nv = &dev->features[dev->nfeatures++];
+		nv->version = CL_MAKE_VERSION(3, 0, 0);
+		snprintf(nv->name, sizeof(nv->name), "%s", f->name);
+		used += (size_t)snprintf(dev->defines + used, sizeof(dev->defines) - used,
+					 " -D%s=1", f->name);
+		dev->nadded++;
+	}
+}
+
+static bool host_coherent(cl_device_id id)
+{
+	cl_device_type type = 0;
+	cl_bool unified = CL_FALSE;
+
+	/* A CPU device sharing the host's memory runs kernels on host pages. */
+	return query(id, CL_DEVICE_TYPE, sizeof(type), &type) &&
+	       query(id, CL_DEVICE_HOST_UNIFIED_MEMORY, sizeof(unified), &unified) &&
+	       (type & CL_DEVICE_TYPE_CPU) && unified;
+}
+
+static void classify(struct svmx_device *dev)
+{
+	cl_device_svm_capabilities native = dev->svm;
+
+	dev->role = SVMX_ROLE_PASS;
+	if (svmx_settings()->disable)
+		return;
+	if ((native & SVMX_EMULATED_SVM) == SVMX_EMULATED_SVM) {
+		if ((dev->atomic_memory & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES) &&
+		    !has_feature(dev, "__opencl_c_atomic_scope_all_devices"))
+			dev->role = SVMX_ROLE_SCOPE_FIX;
+	} else if (!(native & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) &&
+		   host_coherent(dev->id)) {
+		dev->role = SVMX_ROLE_EMULATE;
+		dev->svm = SVMX_EMULATED_SVM;
+		dev->atomic_memory |= SVMX_EMULATED_ATOMICS;
+		dev->atomic_fence |= SVMX_EMULATED_ATOMICS;
+	}
+	if (dev->role != SVMX_ROLE_PASS)
+		add_features(dev);
+}
+
+static struct svmx_device *probe_device(cl_device_id id)
+{
+	struct svmx_device *dev = calloc(1, sizeof(*dev));
+
+	if (!dev)
+		return NULL;
+	dev->id = id;
+	/* Older drivers reject the 2.0/3.0 queries: treat that as "none". */
+	if (!query(id, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(dev->max_alloc), &dev->max_alloc))
+		goto bad;
+	if (!query(id, CL_DEVICE_SVM_CAPABILITIES, sizeof(dev->svm), &dev->svm))
+		dev->svm = 0;
+	if (!query(id, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES, sizeof(dev->atomic_memory),
+		   &dev->atomic_memory))
+		dev->atomic_memory = CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP;
+	if (!query(id, CL_DEVICE_ATOMIC_FENCE_CAPABILITIES, sizeof(dev->atomic_fence),
+		   &dev->atomic_fence))
+		dev->atomic_fence = CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_ORDER_ACQ_REL |
+				    CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP;
+	if (!read_features(dev))
+		goto bad;
+	classify(dev);
+	svmx_info("device %p: %s", (void *)id,
+		  dev->role == SVMX_ROLE_EMULATE ? "svmx provides SVM and atomics" :
+		  dev->role == SVMX_ROLE_SCOPE_FIX ? "native SVM, svmx adds the all-devices scope feature" :
+		  "untouched");
+	return dev;
+bad:
+	free(dev->features);
+	free(dev);
+	return NULL;
+}
+
+const struct svmx_device *svmx_device_lookup(cl_device_id id)
+{
+	struct svmx_device *dev = svmx_handle_map_find(&devices, id, NULL);
+
+	if (dev || !id)
+		return dev;
+	dev = probe_device(id);
+	if (dev && !svmx_handle_map_insert(&devices, id, dev)) {
+		/* Another thread classified it first. */
+		free(dev->features);
+		free(dev);
+		dev = svmx_handle_map_find(&devices, id, NULL);
+	}
+	return dev;
+}

@@ -1,0 +1,315 @@
+#include "kernel.h"
+
+#include "context.h"
+#include "dispatch.h"
+#include "handle_map.h"
+#include "log.h"
+#include "registry.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static struct svmx_handle_map kernels = SVMX_HANDLE_MAP_INIT;
+
+static void get(void *value)
+{
+	atomic_fetch_add_explicit(&((struct svmx_kernel *)value)->refs, 1,
+				  memory_order_relaxed);
+}
+
+static void clear_exec(struct svmx_kernel *k)
+{
+	for (size_t i = 0; i < k->nexec; i++)
+		svmx_alloc_put(k->exec_allocs[i]);
+	free(k->exec_allocs);
+	free(k->exec_ptrs);
+	k->exec_allocs = NULL;
+	k->exec_ptrs = NULL;
+	k->nexec = 0;
+}
+
+void svmx_kernel_put(struct svmx_kernel *k)
+{
+	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	for (cl_uint i = 0; i < k->nargs; i++)
+		if (k->args[i].alloc)
+			svmx_alloc_put(k->args[i].alloc);
+	clear_exec(k);
+	free(k->args);
+	pthread_mutex_destroy(&k->lock);
+	free(k);
+}
+
+struct svmx_kernel *svmx_kernel_find(cl_kernel kernel)
+{
+	return svmx_handle_map_find(&kernels, kernel, get);
+}
+
+static struct svmx_kernel *track(cl_kernel kernel, cl_context context)
+{
+	struct svmx_kernel *k = calloc(1, sizeof(*k));
+	cl_uint nargs = 0;
+
+	if (!k)
+		return NULL;
+	if (svmx_next.clGetKernelInfo(kernel, CL_KERNEL_NUM_ARGS, sizeof(nargs), &nargs,
+				      NULL) != CL_SUCCESS)
+		goto fail;
+	k->args = calloc(nargs ? nargs : 1, sizeof(*k->args));
+	if (!k->args)
+		goto fail;
+	for (cl_uint i = 0; i < nargs; i++)
+		k->args[i].is_pointer = -1;
+	k->handle = kernel;
+	k->context = context;
+	k->nargs = nargs;
+	atomic_init(&k->app_refs, 1);
+	atomic_init(&k->refs, 1);
+	pthread_mutex_init(&k->lock, NULL);
+	if (!svmx_handle_map_insert(&kernels, kernel, k)) {
+		pthread_mutex_destroy(&k->lock);
+		goto fail;
+	}
+	return k;
+fail:
+	svmx_error("cannot track kernel %p: SVM arguments on it will fail", (void *)kernel);
+	free(k->args);
+	free(k);
+	return NULL;
+}
+
+void svmx_kernel_created(cl_kernel kernel)
+{
+	cl_context context = NULL;
+	struct svmx_context *ctx;
+
+	if (svmx_next.clGetKernelInfo(kernel, CL_KERNEL_CONTEXT, sizeof(context), &context,
+				      NULL) != CL_SUCCESS)
+		return;
+	ctx = svmx_context_find(context);
+	if (ctx) {
+		track(kernel, context);
+		svmx_context_put(ctx);
+	}
+}
+
+void svmx_kernel_cloned(cl_kernel source, cl_kernel clone)
+{
+	struct svmx_kernel *src = svmx_kernel_find(source);
+	struct svmx_kernel *k;
+
+	if (!src)
+		return;
+	k = track(clone, src->context);
+	if (k) {
+		/* The driver copied the buffers; svmx copies what they stand for. */
+		pthread_mutex_lock(&src->lock);
+		for (cl_uint i = 0; i < k->nargs && i < src->nargs; i++) {
+			k->args[i] = src->args[i];
+			if (k->args[i].alloc)
+				svmx_alloc_get(k->args[i].alloc);
+		}
+		if (src->nexec) {
+			k->exec_allocs = malloc(src->nexec * sizeof(*k->exec_allocs));
+			k->exec_ptrs = malloc(src->nexec * sizeof(*k->exec_ptrs));
+			if (k->exec_allocs && k->exec_ptrs) {
+				k->nexec = src->nexec;
+				for (size_t i = 0; i < src->nexec; i++) {
+					k->exec_allocs[i] = src->exec_allocs[i];
+					k->exec_ptrs[i] = src->exec_ptrs[i];
+					svmx_alloc_get(k->exec_allocs[i]);
+				}
+			}
+		}
+		k->fine_grain_system = src->fine_grain_system;
+		pthread_mutex_unlock(&src->lock);
+	}
+	svmx_kernel_put(src);
+}
+
+void svmx_kernel_retained(cl_kernel kernel)
+{
+	struct svmx_kernel *k = svmx_kernel_find(kernel);
+
+	if (k) {
+		atomic_fetch_add(&k->app_refs, 1);
+		svmx_kernel_put(k);
+	}
+}
+
+void svmx_kernel_releasing(cl_kernel kernel)
+{
+	struct svmx_kernel *k = svmx_kernel_find(kernel);
+
+	if (!k)
+		return;
+	if (atomic_fetch_sub(&k->app_refs, 1) == 1) {
+		svmx_handle_map_remove(&kernels, kernel);
+		svmx_kernel_put(k);	/* the map's reference */
+	}
+	svmx_kernel_put(k);
+}
+
+/* Whether argument index is a global or constant pointer, if the driver says. */
+static signed char arg_is_pointer(struct svmx_kernel *k, cl_uint index)
+{
+	cl_kernel_arg_address_qualifier q;
+
+	if (k->args[index].is_pointer < 0) {
+		if (svmx_next.clGetKernelArgInfo &&
+		    svmx_next.clGetKernelArgInfo(k->handle, index, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
+						 sizeof(q), &q, NULL) == CL_SUCCESS)
+			k->args[index].is_pointer = q == CL_KERNEL_ARG_ADDRESS_GLOBAL ||
+						    q == CL_KERNEL_ARG_ADDRESS_CONSTANT;
+		else
+			k->args[index].is_pointer = 1;	/* unknown: let the driver judge */
+	}
+	return k->args[index].is_pointer;
+}
+
+static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *alloc,
+		     const void *ptr)
+{
+	struct svmx_alloc *old = k->args[index].alloc;
+
+	k->args[index].alloc = alloc;
+	k->args[index].ptr = ptr;
+	if (old)
+		svmx_alloc_put(old);
+}
+
+cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void *value)
+{
+	struct svmx_alloc *alloc = NULL;
+	cl_int err;
+
+	pthread_mutex_lock(&k->lock);
+	if (index >= k->nargs) {
+		err = CL_INVALID_ARG_INDEX;
+		goto out;
+	}
+	if (!arg_is_pointer(k, index)) {
+		svmx_warn("clSetKernelArgSVMPointer: argument %u of kernel %p is not a global or constant pointer",
+			  index, (void *)k->handle);
+		err = CL_INVALID_ARG_VALUE;
+		goto out;
+	}
+	if (!value) {
+		err = svmx_next.clSetKernelArg(k->handle, index, sizeof(cl_mem), NULL);
+		if (err == CL_SUCCESS)
+			remember(k, index, NULL, NULL);
+		goto out;
+	}
+	alloc = svmx_registry_find(value, k->context);
+	if (!alloc) {
+		svmx_warn("clSetKernelArgSVMPointer: %p is not inside an SVM allocation of the kernel's context",
+			  value);
+		err = CL_INVALID_ARG_VALUE;
+		goto out;
+	}
+	err = svmx_alloc_set_kernel_arg(alloc, (size_t)((const char *)value - (char *)alloc->base),
+					k->handle, index);
+	if (err == CL_SUCCESS) {
+		remember(k, index, alloc, value);
+		alloc = NULL;
+	} else if (err == CL_INVALID_ARG_SIZE || err == CL_INVALID_MEM_OBJECT) {
+		err = CL_INVALID_ARG_VALUE;
+	}
+out:
+	pthread_mutex_unlock(&k->lock);
+	if (alloc)
+		svmx_alloc_put(alloc);
+	return err;
+}
+
+void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index)
+{
+	pthread_mutex_lock(&k->lock);
+	if (index < k->nargs)
+		remember(k, index, NULL, NULL);
+	pthread_mutex_unlock(&k->lock);
+}
+
+static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *value)
+{
+	size_t n = size / sizeof(void *);
+	struct svmx_alloc **allocs = NULL;
+	const void **ptrs = NULL;
+	cl_int err = CL_SUCCESS;
+
+	if (size % sizeof(void *) || (size && !value) || (!size && value))
+		return CL_INVALID_VALUE;
+	if (n) {
+		allocs = calloc(n, sizeof(*allocs));
+		ptrs = malloc(size);
+		if (!allocs || !ptrs) {
+			err = CL_OUT_OF_HOST_MEMORY;
+			goto fail;
+		}
+		memcpy(ptrs, value, size);
+	}
+	for (size_t i = 0; i < n; i++) {
+		allocs[i] = svmx_registry_find(ptrs[i], k->context);
+		if (!allocs[i]) {
+			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside an SVM allocation of the kernel's context",
+				  i, ptrs[i]);
+			err = CL_INVALID_VALUE;
+			goto fail;
+		}
+	}
+	pthread_mutex_lock(&k->lock);
+	clear_exec(k);
+	k->exec_allocs = allocs;
+	k->exec_ptrs = ptrs;
+	k->nexec = n;
+	pthread_mutex_unlock(&k->lock);
+	return CL_SUCCESS;
+fail:
+	for (size_t i = 0; allocs && i < n; i++)
+		if (allocs[i])
+			svmx_alloc_put(allocs[i]);
+	free(allocs);
+	free(ptrs);
+	return err;
+}
+
+cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name,
+				 size_t size, const void *value)
+{
+	switch (name) {
+	case CL_KERNEL_EXEC_INFO_SVM_PTRS:
+		return set_exec_ptrs(k, size, value);
+	case CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM:
+		if (size != sizeof(cl_bool) || !value)
+			return CL_INVALID_VALUE;
+		/* No device svmx serves shares arbitrary system memory. */
+		if (*(const cl_bool *)value)
+			return CL_INVALID_OPERATION;
+		pthread_mutex_lock(&k->lock);
+		k->fine_grain_system = CL_FALSE;
+		pthread_mutex_unlock(&k->lock);
+		return CL_SUCCESS;
+	default:
+		return CL_INVALID_VALUE;
+	}
+}
+
+struct svmx_alloc **svmx_kernel_reachable(struct svmx_kernel *k, size_t *n)
+{
+	struct svmx_alloc **out;
+	size_t used = 0;
+
+	pthread_mutex_lock(&k->lock);
+	out = malloc((k->nargs + k->nexec + 1) * sizeof(*out));
+	for (cl_uint i = 0; out && i < k->nargs; i++)
+		if (k->args[i].alloc)
+			out[used++] = k->args[i].alloc;
+	for (size_t i = 0; out && i < k->nexec; i++)
+		out[used++] = k->exec_allocs[i];
+	for (size_t i = 0; i < used; i++)
+		svmx_alloc_get(out[i]);
+	pthread_mutex_unlock(&k->lock);
+	*n = used;
+	return out;
+}

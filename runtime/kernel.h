@@ -1,0 +1,60 @@
+/*
+ * What svmx remembers of a kernel in a context it serves: which arguments
+ * are SVM pointers and which allocations the exec info names, so they can
+ * be cloned, armed and cleared.
+ */
+#ifndef SVMX_KERNEL_H
+#define SVMX_KERNEL_H
+
+#include "allocation.h"
+#include "cl.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+
+struct svmx_kernel_arg {
+	struct svmx_alloc *alloc;	/* set by clSetKernelArgSVMPointer, or NULL */
+	const void *ptr;
+	signed char is_pointer;		/* -1 unknown, 0 no, 1 global/constant pointer */
+};
+
+struct svmx_kernel {
+	cl_kernel handle;
+	cl_context context;
+	atomic_uint app_refs;
+	atomic_uint refs;
+
+	pthread_mutex_t lock;		/* guards everything below */
+	cl_uint nargs;
+	struct svmx_kernel_arg *args;
+	struct svmx_alloc **exec_allocs;	/* CL_KERNEL_EXEC_INFO_SVM_PTRS */
+	const void **exec_ptrs;
+	size_t nexec;
+	cl_bool fine_grain_system;
+};
+
+/* Called after the driver made kernel; tracks it if svmx serves its context. */
+void svmx_kernel_created(cl_kernel kernel);
+/* Called after the driver cloned source into clone. */
+void svmx_kernel_cloned(cl_kernel source, cl_kernel clone);
+void svmx_kernel_retained(cl_kernel kernel);
+void svmx_kernel_releasing(cl_kernel kernel);
+
+struct svmx_kernel *svmx_kernel_find(cl_kernel kernel);
+void svmx_kernel_put(struct svmx_kernel *k);
+
+cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void *value);
+
+/* A plain clSetKernelArg replaced whatever SVM pointer index held. */
+void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index);
+
+cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name,
+				 size_t size, const void *value);
+
+/*
+ * The allocations a launch of k can reach, each with a reference; the
+ * caller puts them and frees the array.  *n is 0 when there are none.
+ */
+struct svmx_alloc **svmx_kernel_reachable(struct svmx_kernel *k, size_t *n);
+
+#endif

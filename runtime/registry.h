@@ -1,0 +1,33 @@
+/*
+ * Every live svmx allocation, ordered by address, so that any interior
+ * pointer finds the allocation holding it in O(log n).
+ */
+#ifndef SVMX_REGISTRY_H
+#define SVMX_REGISTRY_H
+
+#include "allocation.h"
+
+#include <stdbool.h>
+
+bool svmx_registry_add(struct svmx_alloc *alloc);
+
+/*
+ * The allocation containing p, with a reference the caller puts, or NULL.
+ * If context is not NULL only that context's allocations count.
+ */
+struct svmx_alloc *svmx_registry_find(const void *p, cl_context context);
+
+/* Unregister the allocation starting exactly at base in context, if any. */
+struct svmx_alloc *svmx_registry_take(const void *base, cl_context context);
+
+/* Unregister every allocation of context; calls out on each. */
+void svmx_registry_take_context(cl_context context,
+				void (*out)(struct svmx_alloc *alloc));
+
+/* Visit every allocation under the registry lock (stats, diagnosis). */
+void svmx_registry_for_each(void (*fn)(struct svmx_alloc *alloc, void *arg),
+			    void *arg);
+
+size_t svmx_registry_count(void);
+
+#endif
