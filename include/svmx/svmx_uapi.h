@@ -144,4 +144,21 @@ struct svmx_dev_rw {
 #define SVMX_IOC_DEV_READ	_IOWR(SVMX_IOC_MAGIC, 0x11, struct svmx_dev_rw)
 #define SVMX_IOC_DEV_WRITE	_IOWR(SVMX_IOC_MAGIC, 0x12, struct svmx_dev_rw)
 
+/*
+ * nouveau: the same requests as DRM driver ioctls on a nouveau render node
+ * whose kernel carries the svmx series (kernel-uapi/nouveau/).  The DRM
+ * client must have called DRM_IOCTL_NOUVEAU_SVM_INIT first: pages are mapped
+ * with atomic access in that client's SVM VMM.  read() on a DRM fd returns
+ * DRM events, so revocation records come from SVMX_DRM_NOUVEAU_EVENTS only
+ * (features has no SVMX_FEAT_*).  'd' is DRM_IOCTL_BASE and 0x60 is
+ * DRM_COMMAND_BASE + DRM_NOUVEAU_SVMX_VERSION (0x20); the kernel names these
+ * DRM_IOCTL_NOUVEAU_SVMX_* in <drm/nouveau_drm.h>.
+ */
+#define SVMX_DRM_NOUVEAU_VERSION	_IOWR('d', 0x60, struct svmx_version)
+#define SVMX_DRM_NOUVEAU_ARM		_IOWR('d', 0x61, struct svmx_range)
+#define SVMX_DRM_NOUVEAU_DISARM		_IOWR('d', 0x62, struct svmx_range)
+#define SVMX_DRM_NOUVEAU_STATUS		_IOWR('d', 0x63, struct svmx_range)
+#define SVMX_DRM_NOUVEAU_EVENTS		_IOWR('d', 0x64, struct svmx_events)
+#define SVMX_DRM_NOUVEAU_STATS		_IOWR('d', 0x65, struct svmx_stats)
+
 #endif /* _UAPI_SVMX_H */
