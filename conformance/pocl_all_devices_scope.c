@@ -1,0 +1,118 @@
+/*
+ * PoCL 3.1 has native SVM with atomics and claims all-devices atomic scope,
+ * but its compiler neither lists nor defines __opencl_c_atomic_scope_all_devices,
+ * so memory_scope_all_svm_devices does not compile.  svmx leaves PoCL's SVM
+ * native and completes the claim: it reports the feature and defines it for
+ * OpenCL C 3.0 builds.  PoCL does not claim OpenCL C 2.0, and svmx does not
+ * add it.
+ */
+#include "cltest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <string.h>
+
+static void svm_capabilities_stay_native(struct cltest_env *env)
+{
+	cl_device_svm_capabilities svm = 0;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
+				 NULL));
+	CHECK(svm == (CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
+		      CL_DEVICE_SVM_ATOMICS));
+}
+
+static void all_devices_scope_feature_is_reported(struct cltest_env *env)
+{
+	cl_name_version features[64];
+	cl_device_atomic_capabilities mem = 0;
+	size_t size = 0;
+	bool found = false;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES,
+				 sizeof(mem), &mem, NULL));
+	CHECK(mem & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES);
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_FEATURES, sizeof(features),
+				 features, &size));
+	for (size_t i = 0; i < size / sizeof(*features); i++)
+		found |= !strcmp(features[i].name, "__opencl_c_atomic_scope_all_devices");
+	CHECK(found);
+}
+
+static void opencl_c_2_0_is_not_claimed(struct cltest_env *env)
+{
+	cl_name_version versions[16];
+	size_t size = 0;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_ALL_VERSIONS, sizeof(versions),
+				 versions, &size));
+	for (size_t i = 0; i < size / sizeof(*versions); i++)
+		CHECK(CL_VERSION_MAJOR(versions[i].version) != 2);
+}
+
+static atomic_int *counter;
+#define HOST_ADDS 1000000
+#define DEVICE_ITEMS 4
+#define DEVICE_ADDS 1000000
+
+static void *host_adder(void *arg)
+{
+	(void)arg;
+	for (int i = 0; i < HOST_ADDS; i++)
+		atomic_fetch_add(counter, 1);
+	return NULL;
+}
+
+static void all_svm_devices_counter_is_exact_in_opencl_c_3_0(struct cltest_env *env)
+{
+	const char *src =
+		"kernel void count(global atomic_int *c, int n)\n"
+		"{\n"
+		"	for (int i = 0; i < n; i++)\n"
+		"		atomic_fetch_add_explicit(c, 1, memory_order_seq_cst,\n"
+		"					  memory_scope_all_svm_devices);\n"
+		"}\n";
+	cl_program p = cltest_build(env, src, "-cl-std=CL3.0");
+	size_t global = DEVICE_ITEMS;
+	int n = DEVICE_ADDS;
+	pthread_t host[2];
+	cl_kernel k;
+	cl_int err;
+
+	CHECK(p != NULL);
+	k = clCreateKernel(p, "count", &err);
+	clReleaseProgram(p);
+	CHECK(k != NULL);
+	counter = clSVMAlloc(env->context,
+			     CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS,
+			     sizeof(*counter), 0);
+	CHECK(counter != NULL);
+	atomic_store(counter, 0);
+	CHECK_OK(clSetKernelArgSVMPointer(k, 0, counter));
+	CHECK_OK(clSetKernelArg(k, 1, sizeof(n), &n));
+	for (int i = 0; i < 2; i++)
+		pthread_create(&host[i], NULL, host_adder, NULL);
+	err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL);
+	clFinish(env->queue);
+	for (int i = 0; i < 2; i++)
+		pthread_join(host[i], NULL);
+	int total = atomic_load(counter);
+
+	clSVMFree(env->context, counter);
+	clReleaseKernel(k);
+	CHECK_OK(err);
+	CHECK(total == 2 * HOST_ADDS + DEVICE_ITEMS * DEVICE_ADDS);
+}
+
+static const struct cltest_case cases[] = {
+	CLTEST_CASE(svm_capabilities_stay_native),
+	CLTEST_CASE(all_devices_scope_feature_is_reported),
+	CLTEST_CASE(opencl_c_2_0_is_not_claimed),
+	CLTEST_CASE(all_svm_devices_counter_is_exact_in_opencl_c_3_0),
+};
+
+int main(int argc, char **argv)
+{
+	return cltest_main(argc, argv, "Portable Computing Language", cases,
+			   sizeof(cases) / sizeof(cases[0]));
+}

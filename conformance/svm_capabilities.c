@@ -1,0 +1,159 @@
+/*
+ * What rusticl's llvmpipe device reports through svmx, and that the report
+ * holds: kernels using every order and scope it claims build under OpenCL C
+ * 2.0 and 3.0.
+ */
+#include "cltest.h"
+
+#include <string.h>
+
+static const char *all_svm_devices_kernel =
+	"kernel void count(global atomic_int *c, int n)\n"
+	"{\n"
+	"	for (int i = 0; i < n; i++)\n"
+	"		atomic_fetch_add_explicit(c, 1, memory_order_seq_cst,\n"
+	"					  memory_scope_all_svm_devices);\n"
+	"	atomic_work_item_fence(CLK_GLOBAL_MEM_FENCE, memory_order_acq_rel,\n"
+	"			       memory_scope_all_svm_devices);\n"
+	"	atomic_fetch_add_explicit(c, 0, memory_order_acq_rel, memory_scope_device);\n"
+	"}\n";
+
+static void reports_coarse_fine_buffer_and_atomics(struct cltest_env *env)
+{
+	cl_device_svm_capabilities svm = 0;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
+				 NULL));
+	CHECK(svm == (CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
+		      CL_DEVICE_SVM_ATOMICS));
+}
+
+static void reports_seq_cst_and_all_devices_atomics(struct cltest_env *env)
+{
+	const cl_device_atomic_capabilities need =
+		CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_ORDER_ACQ_REL |
+		CL_DEVICE_ATOMIC_ORDER_SEQ_CST | CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP |
+		CL_DEVICE_ATOMIC_SCOPE_DEVICE | CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES;
+	cl_device_atomic_capabilities mem = 0, fence = 0;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES,
+				 sizeof(mem), &mem, NULL));
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_ATOMIC_FENCE_CAPABILITIES,
+				 sizeof(fence), &fence, NULL));
+	CHECK((mem & need) == need);
+	CHECK((fence & need) == need);
+}
+
+static const cl_name_version *find_feature(const cl_name_version *f, size_t n,
+					    const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(f[i].name, name) == 0)
+			return &f[i];
+	return NULL;
+}
+
+static bool has_feature(const cl_name_version *f, size_t n, const char *name)
+{
+	const cl_name_version *nv = find_feature(f, n, name);
+
+	return nv && nv->version == CL_MAKE_VERSION(3, 0, 0);
+}
+
+static void c_features_match_atomic_capabilities(struct cltest_env *env)
+{
+	cl_name_version features[64];
+	size_t size = 0;
+
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_FEATURES, 0, NULL, &size));
+	CHECK(size % sizeof(cl_name_version) == 0 && size <= sizeof(features));
+	/* Too small a buffer is the caller's error, as for any query. */
+	CHECK_ERR(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_FEATURES, size - 1, features,
+				  NULL), CL_INVALID_VALUE);
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_FEATURES, size, features, NULL));
+	size /= sizeof(cl_name_version);
+	CHECK(has_feature(features, size, "__opencl_c_atomic_order_acq_rel"));
+	CHECK(has_feature(features, size, "__opencl_c_atomic_order_seq_cst"));
+	CHECK(has_feature(features, size, "__opencl_c_atomic_scope_device"));
+	CHECK(has_feature(features, size, "__opencl_c_atomic_scope_all_devices"));
+	/* The driver's own features are still there. */
+	CHECK(find_feature(features, size, "__opencl_c_int64"));
+}
+
+static void all_svm_devices_scope_builds_as_opencl_c_2_0(struct cltest_env *env)
+{
+	cl_program p = cltest_build(env, all_svm_devices_kernel, "-cl-std=CL2.0");
+
+	CHECK(p != NULL);
+	clReleaseProgram(p);
+}
+
+static void all_svm_devices_scope_builds_as_opencl_c_3_0(struct cltest_env *env)
+{
+	cl_program p = cltest_build(env, all_svm_devices_kernel, "-cl-std=CL3.0");
+
+	CHECK(p != NULL);
+	clReleaseProgram(p);
+}
+
+static void feature_macros_are_defined_in_opencl_c_3_0(struct cltest_env *env)
+{
+	/* The build fails unless every feature svmx reports is defined. */
+	const char *src =
+		"#if !defined(__opencl_c_atomic_scope_all_devices) || \\\n"
+		"    !defined(__opencl_c_atomic_order_seq_cst) || \\\n"
+		"    !defined(__opencl_c_atomic_order_acq_rel) || \\\n"
+		"    !defined(__opencl_c_atomic_scope_device)\n"
+		"#error svmx reports a feature the compiler does not define\n"
+		"#endif\n"
+		"kernel void k(global int *p) { p[0] = memory_scope_all_devices; }\n";
+	cl_program p = cltest_build(env, src, "-cl-std=CL3.0 -Werror");
+
+	CHECK(p != NULL);
+	clReleaseProgram(p);
+}
+
+static void opencl_c_1_2_build_is_left_alone(struct cltest_env *env)
+{
+	/* Without -cl-std=CL3.0 svmx adds nothing: 1.2 has no scopes to name. */
+	const char *src =
+		"#ifdef __opencl_c_atomic_scope_all_devices\n"
+		"#error svmx leaked a 3.0 feature macro into an OpenCL C 1.2 build\n"
+		"#endif\n"
+		"kernel void k(global int *p) { atomic_inc(p); }\n";
+	cl_program p = cltest_build(env, src, NULL);
+
+	CHECK(p != NULL);
+	clReleaseProgram(p);
+	p = cltest_build(env, src, "-cl-std=CL1.2");
+	CHECK(p != NULL);
+	clReleaseProgram(p);
+}
+
+static void compile_program_gets_the_feature_macros_too(struct cltest_env *env)
+{
+	cl_int err;
+	cl_program p = clCreateProgramWithSource(env->context, 1, &all_svm_devices_kernel, NULL,
+						 &err);
+
+	CHECK(p != NULL);
+	err = clCompileProgram(p, 0, NULL, "-cl-std=CL3.0", 0, NULL, NULL, NULL, NULL);
+	clReleaseProgram(p);
+	CHECK_OK(err);
+}
+
+static const struct cltest_case cases[] = {
+	CLTEST_CASE(reports_coarse_fine_buffer_and_atomics),
+	CLTEST_CASE(reports_seq_cst_and_all_devices_atomics),
+	CLTEST_CASE(c_features_match_atomic_capabilities),
+	CLTEST_CASE(all_svm_devices_scope_builds_as_opencl_c_2_0),
+	CLTEST_CASE(all_svm_devices_scope_builds_as_opencl_c_3_0),
+	CLTEST_CASE(feature_macros_are_defined_in_opencl_c_3_0),
+	CLTEST_CASE(opencl_c_1_2_build_is_left_alone),
+	CLTEST_CASE(compile_program_gets_the_feature_macros_too),
+};
+
+int main(int argc, char **argv)
+{
+	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+}
