@@ -1,0 +1,63 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Build (once per machine) a guest kernel for svmx tests from Debian's
+# linux-source-<version> tarball and print the path of its build tree.
+#
+#   build-kernel.sh 6.1     -> /var/cache/svmx/6.1-<hash>/linux-source-6.1
+#
+# The tree is cached under ${SVMX_KERNEL_CACHE:-/var/cache/svmx}/<version>-<hash>,
+# <hash> covering kconfig.fragment and the recipe part of this script, and is
+# kept whole so modules build against it with `make -C <tree> M=<dir>`.
+# Only the tree path goes to stdout; progress goes to stderr and to
+# <cache>/build.log.  Concurrent callers serialise on a lock file.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ver=${1:?usage: build-kernel.sh <6.1|6.12>}
+src=${SVMX_LINUX_SOURCE_DIR:-/usr/src}/linux-source-$ver.tar.xz
+cache=${SVMX_KERNEL_CACHE:-/var/cache/svmx}
+jobs=${SVMX_KERNEL_JOBS:-$(nproc)}
+[ -f "$src" ] || { echo "build-kernel: $src not found (apt install linux-source-$ver)" >&2; exit 1; }
+
+recipe() { sed -n '/^# --- recipe begin/,/^# --- recipe end/p' "$here/build-kernel.sh"; }
+hash=$( { cat "$here/kconfig.fragment"; recipe; } | sha256sum | cut -c1-12)
+dir=$cache/$ver-$hash
+tree=$dir/linux-source-$ver
+mkdir -p "$dir"
+
+exec 9>"$dir/.lock"
+flock 9
+
+if [ -f "$dir/.done" ] && [ -f "$tree/arch/x86/boot/bzImage" ]; then
+	echo "$tree"
+	exit 0
+fi
+
+log=$dir/build.log
+: >"$log"
+start=$(date +%s)
+{
+# --- recipe begin
+rm -rf "$tree"
+tar -C "$dir" -xJf "$src"
+cd "$tree"
+make -s tinyconfig
+./scripts/kconfig/merge_config.sh -m .config "$here/kconfig.fragment" >/dev/null
+make -s olddefconfig
+missing=0
+while IFS= read -r line; do
+	case "$line" in CONFIG_*=*) ;; *) continue ;; esac
+	if ! grep -qx -- "$line" .config; then
+		echo "build-kernel: $line did not stick: $(grep -- "^${line%%=*}[= ]" .config || echo unset)" >&2
+		missing=1
+	fi
+done <"$here/kconfig.fragment"
+[ "$missing" = 0 ] || exit 1
+make -j"$jobs" bzImage modules
+# --- recipe end
+} >>"$log" 2>&1 || { echo "build-kernel: failed, see $log" >&2; tail -20 "$log" >&2; exit 1; }
+end=$(date +%s)
+echo "build-kernel: $ver built in $((end - start)) s" | tee -a "$log" >&2
+echo "$((end - start))" >"$dir/build-seconds"
+touch "$dir/.done"
+echo "$tree"

@@ -1,0 +1,47 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# /init of the svmx test guest: load /etc/modules, run /etc/runs, unload,
+# scan for leaks, reboot (qemu -no-reboot exits).  Prints SVMX-RESULT lines for run-guest.sh.
+/bin/busybox --install -s /bin
+export PATH=/bin:/sbin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t tmpfs tmp /tmp
+echo "$(cat /etc/thp)" >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
+echo 4 >/proc/sys/vm/nr_hugepages 2>/dev/null
+echo "SVMX-GUEST-START $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+
+loaded=""
+while read -r m; do
+	[ -n "$m" ] || continue
+	insmod "/mods/$m"
+	echo "SVMX-RESULT insmod $m rc=$?"
+	loaded="${m%.ko} $loaded"
+done </etc/modules
+
+while read -r cmd; do
+	[ -n "$cmd" ] || continue
+	echo "SVMX-RUN $cmd"
+	cd /tmp
+	sh -c "$cmd"
+	echo "SVMX-RESULT $cmd rc=$?"
+done </etc/runs
+
+for m in $loaded; do
+	rmmod "$m"
+	echo "SVMX-RESULT rmmod $m rc=$?"
+done
+
+if [ -w /sys/kernel/debug/kmemleak ]; then
+	# kmemleak ignores objects younger than 5 s.
+	sleep 6
+	echo scan >/sys/kernel/debug/kmemleak
+	echo scan >/sys/kernel/debug/kmemleak
+	cat /sys/kernel/debug/kmemleak
+fi
+dmesg >/dev/null
+echo SVMX-GUEST-DONE
+sync
+reboot -f

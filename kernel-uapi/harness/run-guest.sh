@@ -1,0 +1,95 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a test kernel under qemu (TCG) with a busybox initramfs holding the
+# given static programs and modules, run the given commands, check the log.
+#
+#   run-guest.sh --kernel <6.1|6.12|path/to/bzImage>
+#                [--module file.ko]...   insmod'ed in order before the runs,
+#                                        rmmod'ed in reverse order after them
+#                [--bin file]...         copied to /bin in the guest
+#                [--file src:dst]...     any other file, at /dst in the guest
+#                --run "command args"... run in order; each must exit 0
+#                [--timeout seconds]     whole boot (default 600)
+#                [--log file]            serial console log (default: temp)
+#                [--smp n] [--mem size] [--append "kernel args"]
+#                [--thp always|madvise|never]   (default madvise)
+#
+# Exit status 0 only when every --run command exited 0, every module loaded
+# and unloaded, the guest reached the end of its script, and the kernel log
+# has no BUG, WARNING, Oops, lockdep or kmemleak report (check-log.sh).
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+
+kernel= timeout=600 log= smp=2 mem=1G append= thp=madvise
+mods=() bins=() files=() runs=()
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--kernel) kernel=$2; shift 2 ;;
+	--module) mods+=("$2"); shift 2 ;;
+	--bin) bins+=("$2"); shift 2 ;;
+	--file) files+=("$2"); shift 2 ;;
+	--run) runs+=("$2"); shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--log) log=$2; shift 2 ;;
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--append) append=$2; shift 2 ;;
+	--thp) thp=$2; shift 2 ;;
+	*) echo "run-guest: unknown argument $1" >&2; exit 2 ;;
+	esac
+done
+[ -n "$kernel" ] || { echo "run-guest: --kernel is required" >&2; exit 2; }
+case "$kernel" in
+*/*) bzimage=$kernel ;;
+*) bzimage=$("$here/build-kernel.sh" "$kernel")/arch/x86/boot/bzImage ;;
+esac
+[ -f "$bzimage" ] || { echo "run-guest: no kernel image $bzimage" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/svmx-guest.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+[ -n "$log" ] || log=$work/console.log
+root=$work/root
+mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,mods,root}
+cp "${SVMX_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
+for b in "${bins[@]}"; do install -m755 "$b" "$root/bin/"; done
+for f in "${files[@]}"; do
+	mkdir -p "$root/$(dirname "${f#*:}")"
+	cp "${f%%:*}" "$root/${f#*:}"
+done
+: >"$root/etc/modules"
+for m in "${mods[@]}"; do
+	cp "$m" "$root/mods/"
+	basename "$m" >>"$root/etc/modules"
+done
+: >"$root/etc/runs"
+for r in "${runs[@]}"; do printf '%s\n' "$r" >>"$root/etc/runs"; done
+install -m755 "$here/guest-init.sh" "$root/init"
+echo "$thp" >"$root/etc/thp"
+
+(cd "$root" && find . | cpio -o -H newc --quiet) >"$work/initrd.cpio"
+
+set +e
+timeout --foreground -k 10 "$timeout" \
+	qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
+	-nographic -no-reboot -nodefaults -serial stdio \
+	-kernel "$bzimage" -initrd "$work/initrd.cpio" \
+	-append "console=ttyS0 panic=-1 oops=panic loglevel=6 rdinit=/init $append" \
+	</dev/null >"$log" 2>&1
+qrc=$?
+set -e
+tr -d '\r' <"$log" >"$work/clean.log"
+cat "$work/clean.log"
+if [ $qrc = 124 ] || [ $qrc = 137 ]; then
+	echo "run-guest: FAIL: guest timed out after $timeout s" >&2
+	exit 1
+fi
+fail=0
+grep -q '^SVMX-GUEST-DONE' "$work/clean.log" ||
+	{ echo "run-guest: FAIL: guest did not finish its script" >&2; fail=1; }
+if grep '^SVMX-RESULT' "$work/clean.log" | grep -qv ' rc=0$'; then
+	echo "run-guest: FAIL: $(grep '^SVMX-RESULT' "$work/clean.log" | grep -v ' rc=0$' | tr '\n' ';')" >&2
+	fail=1
+fi
+"$here/check-log.sh" "$work/clean.log" || fail=1
+[ $fail = 0 ] && echo "run-guest: PASS" >&2
+exit $fail

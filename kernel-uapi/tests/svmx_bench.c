@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmx benchmark, run once inside the test guest:
+ *   - ARM cost per page for 1, 64 and 4096 pages;
+ *   - the CPU-fault revoke round trip (a write to an armed page) against a
+ *     plain minor fault (first write to an untouched anonymous page), same
+ *     guest, same sizes;
+ *   - device <-> CPU ping-pong round trips per second (device atomic on a
+ *     revoked page = re-arm, then a CPU write = revoke).
+ * Prints "SVMX-BENCH key value" lines and medians of several repetitions.
+ */
+#include "svmx_lib.h"
+#include "svmx_test.h"
+
+#define REPS 9
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static double median(double *v, int n)
+{
+	qsort(v, n, sizeof(*v), cmp_double);
+	return v[n / 2];
+}
+
+static int fd;
+
+/* ns per page to arm npages already faulted-in pages. */
+static double arm_ns_per_page(size_t npages)
+{
+	char *p = map_anon(npages * PAGE);
+	double v[REPS], t0;
+	int r;
+
+	if (!p)
+		SVMX_FAIL("mmap");
+	madvise(p, npages * PAGE, MADV_NOHUGEPAGE);
+	memset(p, 1, npages * PAGE);
+	for (r = 0; r < REPS; r++) {
+		t0 = svmx_now();
+		if (svmx_arm(fd, p, npages * PAGE, NULL))
+			SVMX_FAIL("arm: %s", strerror(errno));
+		v[r] = (svmx_now() - t0) * 1e9 / npages;
+		if (svmx_disarm(fd, p, npages * PAGE, NULL))
+			SVMX_FAIL("disarm: %s", strerror(errno));
+	}
+	munmap(p, npages * PAGE);
+	return median(v, REPS);
+}
+
+/* ns per page of a first write to untouched anonymous pages. */
+static double minor_fault_ns(size_t npages)
+{
+	double v[REPS], t0;
+	size_t i;
+	int r;
+
+	for (r = 0; r < REPS; r++) {
+		volatile char *p = map_anon(npages * PAGE);
+
+		if (!p)
+			SVMX_FAIL("mmap");
+		madvise((void *)p, npages * PAGE, MADV_NOHUGEPAGE);
+		t0 = svmx_now();
+		for (i = 0; i < npages; i++)
+			p[i * PAGE] = 1;
+		v[r] = (svmx_now() - t0) * 1e9 / npages;
+		munmap((void *)p, npages * PAGE);
+	}
+	return median(v, REPS);
+}
+
+/* ns per page of a CPU write to an armed page (fault + revoke + event). */
+static double revoke_ns(size_t npages)
+{
+	volatile char *p = map_anon(npages * PAGE);
+	struct svmx_event ev[256];
+	double v[REPS], t0;
+	size_t i;
+	int r;
+
+	if (!p)
+		SVMX_FAIL("mmap");
+	madvise((void *)p, npages * PAGE, MADV_NOHUGEPAGE);
+	memset((void *)p, 1, npages * PAGE);
+	for (r = 0; r < REPS; r++) {
+		if (svmx_arm(fd, (void *)p, npages * PAGE, NULL))
+			SVMX_FAIL("arm: %s", strerror(errno));
+		t0 = svmx_now();
+		for (i = 0; i < npages; i++)
+			p[i * PAGE] = 2;
+		v[r] = (svmx_now() - t0) * 1e9 / npages;
+		if (svmx_held(fd, (void *)p, npages * PAGE) != 0)
+			SVMX_FAIL("pages still held after CPU writes");
+		while (svmx_read_events(fd, ev, 256) > 0)
+			;
+	}
+	munmap((void *)p, npages * PAGE);
+	return median(v, REPS);
+}
+
+/* Round trips per second: device atomic (re-arm) then CPU write (revoke). */
+static double pingpong_per_s(void)
+{
+	volatile uint64_t *p = map_anon(PAGE);
+	struct svmx_event ev[256];
+	double v[REPS], t0;
+	int r, i, n = 2000;
+
+	for (r = 0; r < REPS; r++) {
+		t0 = svmx_now();
+		for (i = 0; i < n; i++) {
+			if (svmx_dev_atomic(fd, (void *)p, SVMX_DEV_ADD, 8, 1, 0,
+					    1, NULL, NULL))
+				SVMX_FAIL("dev atomic: %s", strerror(errno));
+			p[1]++;
+		}
+		v[r] = n / (svmx_now() - t0);
+		while (svmx_read_events(fd, ev, 256) > 0)
+			;
+	}
+	if (p[0] != (uint64_t)n * REPS || p[1] != (uint64_t)n * REPS)
+		SVMX_FAIL("ping-pong counters wrong: %llu %llu",
+			  (unsigned long long)p[0], (unsigned long long)p[1]);
+	return median(v, REPS);
+}
+
+TEST_TIMEOUT(benchmark, 600)
+{
+	static const size_t sizes[] = { 1, 64, 4096 };
+	double minor, rev;
+	unsigned int i;
+
+	fd = svmx_open();
+	ASSERT_GE(fd, 0);
+	for (i = 0; i < 3; i++)
+		printf("SVMX-BENCH arm_ns_per_page_%zu %.0f\n", sizes[i],
+		       arm_ns_per_page(sizes[i]));
+	minor = minor_fault_ns(4096);
+	rev = revoke_ns(4096);
+	printf("SVMX-BENCH minor_fault_ns %.0f\n", minor);
+	printf("SVMX-BENCH revoke_round_trip_ns %.0f\n", rev);
+	printf("SVMX-BENCH revoke_over_minor_fault %.2f\n", rev / minor);
+	printf("SVMX-BENCH pingpong_round_trips_per_s %.0f\n", pingpong_per_s());
+}
+
+TEST_HARNESS_MAIN

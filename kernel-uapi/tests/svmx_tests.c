@@ -1,0 +1,844 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * svmx guest tests: arming, revocation reasons, the software device, THP,
+ * and bad input.  Run inside a kernel with CONFIG_DEVICE_PRIVATE and the
+ * svmx module loaded (kernel-uapi/harness/run-guest.sh).
+ */
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include "svmx_lib.h"
+#include "svmx_test.h"
+
+static int open_client(void)
+{
+	int fd = svmx_open();
+
+	if (fd < 0)
+		SVMX_FAIL("open %s: %s", SVMX_DEVICE_PATH, strerror(errno));
+	return fd;
+}
+
+static char *map_filled(size_t npages)
+{
+	char *p = map_anon(npages * PAGE);
+	size_t i;
+
+	if (!p)
+		SVMX_FAIL("mmap: %s", strerror(errno));
+	madvise(p, npages * PAGE, MADV_NOHUGEPAGE);
+	for (i = 0; i < npages * PAGE / sizeof(int); i++)
+		((int *)p)[i] = (int)i;
+	return p;
+}
+
+TEST(version_reports_uapi_version_page_size_and_features)
+{
+	struct svmx_version v = { .size = sizeof(v) };
+	int fd = open_client();
+
+	ASSERT_OK(ioctl(fd, SVMX_IOC_VERSION, &v));
+	ASSERT_EQ(v.version, SVMX_UAPI_VERSION);
+	ASSERT_EQ(v.page_size, PAGE);
+	ASSERT_TRUE(v.features & SVMX_FEAT_SOFT_DEVICE);
+	ASSERT_TRUE(v.features & SVMX_FEAT_EVENTS_READ);
+	ASSERT_EQ(v.size, sizeof(v));
+}
+
+TEST(arm_holds_every_page_and_hides_them_from_the_cpu)
+{
+	int fd = open_client();
+	char *p = map_filled(64);
+	uint64_t bitmap[1] = { 0 }, pages = 0;
+	int i;
+
+	ASSERT_OK(svmx_range_op(fd, SVMX_IOC_ARM, p, 64 * PAGE, bitmap, &pages));
+	ASSERT_EQ(pages, 64);
+	ASSERT_EQ(bitmap[0], ~0ULL);
+	ASSERT_EQ(svmx_held(fd, p, 64 * PAGE), 64);
+	for (i = 0; i < 64; i++)
+		ASSERT_TRUE(page_is_device_exclusive(p + i * PAGE));
+}
+
+TEST(arm_then_cpu_write_revokes_with_reason_cpu)
+{
+	int fd = open_client();
+	char *p = map_filled(4);
+	struct svmx_event ev[8];
+	struct svmx_stats st;
+	int n;
+
+	ASSERT_OK(svmx_arm(fd, p, 4 * PAGE, NULL));
+	ASSERT_EQ(svmx_read_events(fd, ev, 8), 0);
+	p[PAGE + 5] = 1;
+	ASSERT_TRUE(page_is_present(p + PAGE));
+	ASSERT_TRUE(page_is_device_exclusive(p));
+	n = svmx_read_events(fd, ev, 8);
+	ASSERT_EQ(n, 1);
+	ASSERT_EQ(ev[0].addr, (uintptr_t)p + PAGE);
+	ASSERT_EQ(ev[0].len, PAGE);
+	ASSERT_EQ(ev[0].reason, SVMX_REASON_CPU);
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 3);
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.armed, 4);
+	ASSERT_EQ(st.revoked[SVMX_REASON_CPU], 1);
+}
+
+/* hmm-tests "exclusive": arm, the device adds, the CPU faults back. */
+TEST(exclusive_device_atomics_then_cpu_access_sees_them_and_revokes_all)
+{
+	int fd = open_client();
+	size_t n = 16, i, ints = n * PAGE / sizeof(int);
+	int *p = (int *)map_filled(n);
+	uint64_t rearms = 1;
+
+	ASSERT_OK(svmx_arm(fd, p, n * PAGE, NULL));
+	for (i = 0; i < ints; i += 97)
+		ASSERT_OK(svmx_dev_atomic(fd, &p[i], SVMX_DEV_ADD, 4, 1000, 0, 1,
+					  NULL, &rearms));
+	ASSERT_EQ(rearms, 0);
+	ASSERT_EQ(svmx_held(fd, p, n * PAGE), n);
+	for (i = 0; i < ints; i++)
+		ASSERT_EQ(p[i]++, (int)i + (i % 97 ? 0 : 1000));
+	for (i = 0; i < ints; i++)
+		ASSERT_EQ(p[i], (int)i + 1 + (i % 97 ? 0 : 1000));
+	ASSERT_EQ(svmx_held(fd, p, n * PAGE), 0);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_CPU), n * PAGE);
+}
+
+TEST(cpu_read_of_armed_page_revokes_with_reason_cpu)
+{
+	int fd = open_client();
+	volatile int *p = (int *)map_filled(2);
+
+	ASSERT_OK(svmx_arm(fd, (void *)p, 2 * PAGE, NULL));
+	ASSERT_EQ(p[PAGE / sizeof(int)], PAGE / sizeof(int));
+	ASSERT_EQ(svmx_held(fd, (void *)p, 2 * PAGE), 1);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_CPU), PAGE);
+}
+
+/* hmm-tests "exclusive_mprotect". */
+TEST(exclusive_mprotect_revokes_with_reason_mprotect_and_device_gets_eperm)
+{
+	int fd = open_client();
+	size_t n = 8;
+	int *p = (int *)map_filled(n);
+	uint64_t v = 0;
+
+	ASSERT_OK(svmx_arm(fd, p, n * PAGE, NULL));
+	ASSERT_OK(mprotect(p, n * PAGE, PROT_READ));
+	ASSERT_EQ(svmx_held(fd, p, n * PAGE), 0);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_MPROTECT), n * PAGE);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL, NULL),
+		     EPERM);
+	ASSERT_ERRNO(svmx_dev_rw(fd, SVMX_IOC_DEV_WRITE, p, &v, 4), EPERM);
+	ASSERT_ERRNO(svmx_arm(fd, p, n * PAGE, NULL), EPERM);
+	/* The CPU can still read what was there. */
+	ASSERT_EQ(p[7], 7);
+}
+
+/* hmm-tests "exclusive_cow": fork write-protects; both sides stay right. */
+TEST(exclusive_cow_fork_revokes_with_reason_fork_and_keeps_data)
+{
+	int fd = open_client();
+	size_t n = 8, i, ints = n * PAGE / sizeof(int);
+	int *p = (int *)map_filled(n);
+	int status;
+	pid_t pid;
+
+	ASSERT_OK(svmx_arm(fd, p, n * PAGE, NULL));
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 5, 0, 1, NULL, NULL));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		for (i = 0; i < ints; i++)
+			if (p[i] != (int)i + (i ? 0 : 5))
+				_exit(2);
+		for (i = 0; i < ints; i++)
+			p[i] = -1;
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(svmx_held(fd, p, n * PAGE), 0);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_FORK), n * PAGE);
+	for (i = 0; i < ints; i++)
+		ASSERT_EQ(p[i], (int)i + (i ? 0 : 5));
+	/* Writable again after the child is gone; the device re-arms. */
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL, NULL));
+	ASSERT_EQ(p[0], 6);
+}
+
+/* hmm-tests "exclusive_shared": shared mappings cannot be armed. */
+TEST(exclusive_shared_anonymous_mapping_fails_einval)
+{
+	int fd = open_client();
+	char *p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE,
+		       MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	memset(p, 1, 4 * PAGE);
+	ASSERT_ERRNO(svmx_arm(fd, p, 4 * PAGE, NULL), EINVAL);
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 0);
+}
+
+static char *map_thp(size_t len)
+{
+	char *p = map_anon_aligned(len, 2UL << 20);
+
+	if (!p)
+		SVMX_FAIL("mmap: %s", strerror(errno));
+	if (madvise(p, len, MADV_HUGEPAGE))
+		SVMX_FAIL("madvise(MADV_HUGEPAGE): %s", strerror(errno));
+	memset(p, 0x5a, len);
+	return p;
+}
+
+TEST(thp_backed_range_arms_all_512_pages)
+{
+	size_t len = 4UL << 20, i;
+	int fd = open_client();
+	char *p = map_thp(len);
+	uint64_t pages = 0, bitmap[16];
+	long huge = anon_huge_kb(p);
+	struct svmx_stats st;
+
+	TH_LOG("AnonHugePages before arming: %ld kB", huge);
+	ASSERT_EQ(huge, (long)(len >> 10));
+	memset(bitmap, 0, sizeof(bitmap));
+	ASSERT_OK(svmx_range_op(fd, SVMX_IOC_ARM, p, len, bitmap, &pages));
+	ASSERT_EQ(pages, len / PAGE);
+	for (i = 0; i < 16; i++)
+		ASSERT_EQ(bitmap[i], ~0ULL);
+	for (i = 0; i < len / PAGE; i++)
+		ASSERT_TRUE(page_is_device_exclusive(p + i * PAGE));
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.armed, len / PAGE);
+	/* The data survived the split and the device sees it. */
+	ASSERT_OK(svmx_dev_atomic(fd, p + 3 * PAGE, SVMX_DEV_ADD, 4, 1, 0, 1,
+				  NULL, NULL));
+	ASSERT_EQ(svmx_held(fd, p, len), len / PAGE);
+	/* A CPU write takes back one page, not the whole THP. */
+	p[7 * PAGE] = 1;
+	ASSERT_EQ(svmx_held(fd, p, len), len / PAGE - 1);
+	ASSERT_EQ(*(uint32_t *)(p + 3 * PAGE), 0x5a5a5a5bU);
+	ASSERT_EQ(p[len - 1], 0x5a);
+}
+
+TEST(thp_backed_range_arms_completely_in_one_page_steps)
+{
+	size_t len = 2UL << 20, i;
+	int fd = open_client();
+	char *p = map_thp(len);
+
+	ASSERT_EQ(anon_huge_kb(p), 2048);
+	for (i = 0; i < len / PAGE; i += 37)
+		ASSERT_OK(svmx_arm(fd, p + i * PAGE, PAGE, NULL));
+	ASSERT_EQ(svmx_held(fd, p, len), (len / PAGE + 36) / 37);
+	ASSERT_OK(svmx_arm(fd, p, len, NULL));
+	ASSERT_EQ(svmx_held(fd, p, len), len / PAGE);
+}
+
+/*
+ * A large folio mapped by PTEs (here: after mprotect() split the PMD) cannot
+ * be split from a module; ARM must still finish in bounded time, with -EBUSY
+ * for what it could not arm, or succeed if the kernel split the folio.
+ */
+TEST(pte_mapped_large_folio_arm_ends_in_bounded_time)
+{
+	size_t len = 2UL << 20;
+	int fd = open_client();
+	char *p = map_thp(len);
+	double t0;
+	uint64_t pages = 0;
+	int ret;
+
+	ASSERT_EQ(anon_huge_kb(p), 2048);
+	ASSERT_OK(mprotect(p, len / 2, PROT_READ));
+	ASSERT_OK(mprotect(p, len / 2, PROT_READ | PROT_WRITE));
+	t0 = svmx_now();
+	ret = svmx_range_op(fd, SVMX_IOC_ARM, p, len, NULL, &pages);
+	TH_LOG("arm: %d (%s), %llu pages held, %.2f s", ret,
+	       ret ? strerror(errno) : "ok", (unsigned long long)pages,
+	       svmx_now() - t0);
+	ASSERT_LT(svmx_now() - t0, 5.0);
+	if (ret) {
+		ASSERT_EQ(errno, EBUSY);
+		ASSERT_LT(pages, len / PAGE);
+	} else {
+		ASSERT_EQ(pages, len / PAGE);
+	}
+	ASSERT_EQ(svmx_held(fd, p, len), (long)pages);
+}
+
+TEST(dev_atomic_add_xchg_cmpxchg_are_exact_in_32_and_64_bits)
+{
+	int fd = open_client();
+	uint64_t *p = (uint64_t *)map_filled(1), r = 0;
+	uint32_t *q = (uint32_t *)(p + 8);
+
+	p[0] = 10;
+	*q = 7;
+	ASSERT_OK(svmx_arm(fd, p, PAGE, NULL));
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 8, 3, 0, 1000, &r, NULL));
+	ASSERT_EQ(r, 10 + 3 * 999);
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_XCHG, 8, 1ULL << 40, 0, 1, &r,
+				  NULL));
+	ASSERT_EQ(r, 3010);
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_CMPXCHG, 8, 5, 1, 1, &r, NULL));
+	ASSERT_EQ(r, 1ULL << 40);
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_CMPXCHG, 8, 5, 1ULL << 40, 1,
+				  &r, NULL));
+	ASSERT_EQ(r, 1ULL << 40);
+	ASSERT_OK(svmx_dev_atomic(fd, q, SVMX_DEV_ADD, 4, 0xffffffffU, 0, 8, &r,
+				  NULL));
+	ASSERT_EQ(r, 0);	/* 7 - 7 */
+	ASSERT_OK(svmx_dev_atomic(fd, q, SVMX_DEV_CMPXCHG, 4, 42, 0xffffffffU, 1,
+				  &r, NULL));
+	ASSERT_EQ(r, 0xffffffffU);
+	ASSERT_EQ(svmx_held(fd, p, PAGE), 1);
+	ASSERT_EQ(p[0], 5);
+	ASSERT_EQ(*q, 42);
+	ASSERT_EQ(p[1], (3ULL << 32) | 2);	/* untouched neighbour (ints 2, 3) */
+}
+
+TEST(dev_atomic_on_revoked_page_rearms_it)
+{
+	int fd = open_client();
+	int *p = (int *)map_filled(1);
+	uint64_t rearms = 0;
+	struct svmx_stats st;
+
+	ASSERT_OK(svmx_arm(fd, p, PAGE, NULL));
+	p[0] = 100;
+	ASSERT_EQ(svmx_held(fd, p, PAGE), 0);
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL, &rearms));
+	ASSERT_EQ(rearms, 1);
+	ASSERT_EQ(svmx_held(fd, p, PAGE), 1);
+	ASSERT_TRUE(page_is_device_exclusive(p));
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.dev_rearms, 1);
+	ASSERT_EQ(p[0], 101);
+}
+
+TEST(dev_atomic_without_arm_faults_the_page_in)
+{
+	int fd = open_client();
+	uint64_t *p = map_anon(PAGE), rearms = 0;
+
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 8, 9, 0, 2, NULL, &rearms));
+	ASSERT_EQ(rearms, 1);
+	ASSERT_EQ(p[0], 18);
+}
+
+TEST(dev_atomic_bad_width_op_alignment_fail_einval)
+{
+	int fd = open_client();
+	char *p = map_filled(1);
+
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 2, 1, 0, 1, NULL, NULL),
+		     EINVAL);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, 0, 4, 1, 0, 1, NULL, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, 99, 4, 1, 0, 1, NULL, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p + 4, SVMX_DEV_ADD, 8, 1, 0, 1, NULL,
+				     NULL), EINVAL);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, (void *)-8L, SVMX_DEV_ADD, 8, 1, 0, 1,
+				     NULL, NULL), EFAULT);
+}
+
+TEST(dev_read_write_go_through_the_device_mapping)
+{
+	int fd = open_client();
+	char *p = map_filled(3), buf[2 * PAGE], back[2 * PAGE];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i++)
+		buf[i] = (char)(i * 7);
+	ASSERT_OK(svmx_arm(fd, p, 3 * PAGE, NULL));
+	ASSERT_OK(svmx_dev_rw(fd, SVMX_IOC_DEV_WRITE, p + 100, buf, sizeof(buf)));
+	ASSERT_EQ(svmx_held(fd, p, 3 * PAGE), 3);
+	ASSERT_OK(svmx_dev_rw(fd, SVMX_IOC_DEV_READ, p + 100, back, sizeof(back)));
+	ASSERT_EQ(memcmp(buf, back, sizeof(buf)), 0);
+	ASSERT_EQ(svmx_held(fd, p, 3 * PAGE), 3);
+	ASSERT_EQ(memcmp(p + 100, buf, sizeof(buf)), 0);
+	ASSERT_EQ(((int *)p)[0], 0);
+	ASSERT_ERRNO(svmx_dev_rw(fd, SVMX_IOC_DEV_READ, p, NULL, 16), EFAULT);
+}
+
+TEST(disarm_gives_pages_back_without_a_cpu_fault_or_event)
+{
+	int fd = open_client();
+	char *p = map_filled(8);
+	uint64_t given = 0;
+	struct svmx_event ev[4];
+	struct svmx_stats st;
+	int i;
+
+	ASSERT_OK(svmx_arm(fd, p, 8 * PAGE, NULL));
+	ASSERT_OK(svmx_disarm(fd, p + 2 * PAGE, 4 * PAGE, &given));
+	ASSERT_EQ(given, 4);
+	for (i = 2; i < 6; i++)
+		ASSERT_TRUE(page_is_present(p + i * PAGE));
+	ASSERT_TRUE(page_is_device_exclusive(p));
+	ASSERT_EQ(svmx_held(fd, p, 8 * PAGE), 4);
+	ASSERT_EQ(svmx_read_events(fd, ev, 4), 0);
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.disarmed, 4);
+	ASSERT_OK(svmx_disarm(fd, p, 8 * PAGE, &given));
+	ASSERT_EQ(given, 4);
+	ASSERT_OK(svmx_disarm(fd, p, 8 * PAGE, &given));
+	ASSERT_EQ(given, 0);
+	ASSERT_EQ(((int *)p)[5 * PAGE / 4], 5 * PAGE / 4);
+}
+
+TEST(status_bitmap_tracks_partial_revocation)
+{
+	int fd = open_client();
+	size_t n = 130;
+	char *p = map_filled(n);
+	uint64_t bm[3] = { 0 }, pages = 0;
+
+	ASSERT_OK(svmx_arm(fd, p, n * PAGE, NULL));
+	p[0] = 1;
+	p[65 * PAGE] = 1;
+	p[129 * PAGE] = 1;
+	ASSERT_OK(svmx_range_op(fd, SVMX_IOC_STATUS, p, n * PAGE, bm, &pages));
+	ASSERT_EQ(pages, n - 3);
+	ASSERT_EQ(bm[0], ~1ULL);
+	ASSERT_EQ(bm[1], ~2ULL);
+	ASSERT_EQ(bm[2], 1ULL);
+}
+
+TEST(munmap_of_armed_range_revokes_with_reason_munmap)
+{
+	int fd = open_client();
+	char *p = map_filled(6);
+
+	ASSERT_OK(svmx_arm(fd, p, 6 * PAGE, NULL));
+	ASSERT_OK(munmap(p + 2 * PAGE, 2 * PAGE));
+	ASSERT_EQ(svmx_held(fd, p, 6 * PAGE), 4);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_MUNMAP), 2 * PAGE);
+	ASSERT_ERRNO(svmx_arm(fd, p, 6 * PAGE, NULL), EFAULT);
+}
+
+TEST(mremap_of_armed_range_revokes_with_reason_munmap_and_moves_data)
+{
+	int fd = open_client();
+	int *p = (int *)map_filled(4), *q;
+
+	ASSERT_OK(svmx_arm(fd, p, 4 * PAGE, NULL));
+	q = mremap(p, 4 * PAGE, 8 * PAGE, MREMAP_MAYMOVE);
+	ASSERT_TRUE(q != MAP_FAILED);
+	if (q == p)	/* grew in place: nothing moved */
+		TH_LOG("mremap grew in place");
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), q == p ? 4 : 0);
+	if (q != p)
+		ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_MUNMAP), 4 * PAGE);
+	ASSERT_EQ(q[3 * PAGE / 4 + 1], 3 * PAGE / 4 + 1);
+	ASSERT_OK(svmx_arm(fd, q, 8 * PAGE, NULL));
+	ASSERT_EQ(svmx_held(fd, q, 8 * PAGE), 8);
+}
+
+TEST(mremap_fixed_onto_armed_range_revokes_with_reason_munmap)
+{
+	int fd = open_client();
+	char *p = map_filled(4), *src = map_filled(4);
+
+	ASSERT_OK(svmx_arm(fd, p, 4 * PAGE, NULL));
+	ASSERT_TRUE(mremap(src, 4 * PAGE, 4 * PAGE, MREMAP_MAYMOVE | MREMAP_FIXED,
+			   p) == p);
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 0);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_MUNMAP), 4 * PAGE);
+}
+
+TEST(madvise_dontneed_revokes_with_reason_other)
+{
+	int fd = open_client();
+	char *p = map_filled(4);
+
+	ASSERT_OK(svmx_arm(fd, p, 4 * PAGE, NULL));
+	ASSERT_OK(madvise(p, 4 * PAGE, MADV_DONTNEED));
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 0);
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_OTHER), 4 * PAGE);
+	ASSERT_EQ(p[0], 0);
+}
+
+TEST(second_client_arming_takes_pages_with_reason_owner)
+{
+	int a = open_client(), b = open_client();
+	char *p = map_filled(4);
+
+	ASSERT_OK(svmx_arm(a, p, 4 * PAGE, NULL));
+	ASSERT_OK(svmx_arm(b, p + PAGE, 2 * PAGE, NULL));
+	ASSERT_EQ(svmx_held(a, p, 4 * PAGE), 2);
+	ASSERT_EQ(svmx_held(b, p, 4 * PAGE), 2);
+	ASSERT_EQ(svmx_event_bytes(a, SVMX_REASON_OWNER), 2 * PAGE);
+	ASSERT_EQ(svmx_event_bytes(b, SVMX_REASON_OWNER), 0);
+	ASSERT_OK(svmx_dev_atomic(b, p + PAGE, SVMX_DEV_ADD, 4, 1, 0, 1, NULL,
+				  NULL));
+	ASSERT_EQ(svmx_held(a, p, 4 * PAGE), 2);
+}
+
+TEST(fd_used_from_forked_child_fails_eio)
+{
+	int fd = open_client(), status;
+	char *p = map_filled(2);
+	pid_t pid;
+
+	ASSERT_OK(svmx_arm(fd, p, PAGE, NULL));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		if (svmx_arm(fd, p, PAGE, NULL) != -1 || errno != EIO)
+			_exit(2);
+		if (svmx_disarm(fd, p, PAGE, NULL) != -1 || errno != EIO)
+			_exit(3);
+		if (svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL,
+				    NULL) != -1 || errno != EIO)
+			_exit(4);
+		_exit(0);
+	}
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	/* The parent's client still works (fork revoked its page). */
+	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_FORK), PAGE);
+	ASSERT_OK(svmx_arm(fd, p, 2 * PAGE, NULL));
+}
+
+TEST(closing_fd_with_pages_armed_gives_them_back)
+{
+	int fd = open_client();
+	int *p = (int *)map_filled(32);
+	int i;
+
+	ASSERT_OK(svmx_arm(fd, p, 32 * PAGE, NULL));
+	ASSERT_OK(close(fd));
+	for (i = 0; i < 32; i++)
+		ASSERT_TRUE(page_is_present((char *)p + i * PAGE));
+	ASSERT_EQ(p[31 * PAGE / 4], 31 * PAGE / 4);
+}
+
+/*
+ * The arming process exits while a process it forked before arming still
+ * has the fd: that one reads EXIT records for every page.
+ */
+TEST(process_exit_with_pages_armed_reports_reason_exit)
+{
+	int result[2], go[2], status;
+	pid_t pid;
+	long got = -1;
+
+	ASSERT_OK(pipe(result));
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int fd = open_client();
+		char *p = map_filled(16);
+		pid_t reader;
+
+		if (pipe(go))
+			_exit(2);
+		reader = fork();
+		if (reader == 0) {
+			struct pollfd pfd = { .fd = fd, .events = POLLIN };
+			char c;
+			long exit_bytes = 0;
+			struct svmx_event ev[16];
+			int n, i;
+
+			close(go[1]);
+			if (read(go[0], &c, 1) != 0)	/* EOF: arming done */
+				_exit(3);
+			while (exit_bytes < (long)(16 * PAGE) &&
+			       poll(&pfd, 1, 10000) == 1) {
+				n = read(fd, ev, sizeof(ev)) / sizeof(ev[0]);
+				for (i = 0; i < n; i++)
+					if (ev[i].reason == SVMX_REASON_EXIT)
+						exit_bytes += ev[i].len;
+			}
+			if (write(result[1], &exit_bytes, sizeof(exit_bytes)) < 0)
+				_exit(4);
+			_exit(0);
+		}
+		close(go[0]);
+		if (svmx_arm(fd, p, 16 * PAGE, NULL))
+			_exit(5);
+		_exit(0);	/* closes go[1]: the reader starts */
+	}
+	close(result[1]);
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	ASSERT_EQ(read(result[0], &got, sizeof(got)), sizeof(got));
+	ASSERT_EQ(got, 16 * PAGE);
+}
+
+TEST(event_queue_overflow_is_reported_with_the_number_lost)
+{
+	const char *param = "/sys/module/svmx/parameters/event_queue_len";
+	char old[32] = "4096";
+	struct svmx_event ev[64];
+	struct svmx_stats st;
+	int pf, fd, n, i, recs = 0;
+	uint64_t lost = 0;
+	char *p;
+
+	pf = open(param, O_RDWR);
+	ASSERT_GE(pf, 0);
+	ASSERT_GT(read(pf, old, sizeof(old) - 1), 0);
+	ASSERT_EQ(pwrite(pf, "8\n", 2, 0), 2);
+	fd = open_client();
+	ASSERT_EQ(pwrite(pf, old, strlen(old), 0), (ssize_t)strlen(old));
+	close(pf);
+
+	p = map_filled(64);
+	ASSERT_OK(svmx_arm(fd, p, 64 * PAGE, NULL));
+	for (i = 0; i < 64; i += 2)	/* 32 separate records */
+		p[i * PAGE] = 1;
+	n = svmx_read_events(fd, ev, 64);
+	for (i = 0; i < n; i++) {
+		if (ev[i].reason == SVMX_REASON_OVERFLOW) {
+			ASSERT_EQ(i, n - 1);
+			lost = ev[i].len;
+		} else {
+			ASSERT_EQ(ev[i].reason, SVMX_REASON_CPU);
+			recs++;
+		}
+	}
+	ASSERT_EQ(recs, 8);
+	ASSERT_EQ(lost, 24);
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.events_dropped, 24);
+	ASSERT_EQ(st.revoked[SVMX_REASON_CPU], 32);
+	ASSERT_EQ(svmx_read_events(fd, ev, 64), 0);
+}
+
+TEST(poll_and_blocking_read_wake_on_revocation)
+{
+	int fd = open_client();
+	char *p = map_filled(2);
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+	struct svmx_event ev[2];
+	struct svmx_events evs = { .size = sizeof(evs), .count = 2,
+				   .events = (uintptr_t)ev };
+	char small[8];
+
+	ASSERT_OK(svmx_arm(fd, p, 2 * PAGE, NULL));
+	ASSERT_EQ(poll(&pfd, 1, 0), 0);
+	ASSERT_ERRNO(read(fd, small, sizeof(small)), EINVAL);
+	p[0] = 1;
+	ASSERT_EQ(poll(&pfd, 1, 1000), 1);
+	ASSERT_TRUE(pfd.revents & POLLIN);
+	ASSERT_EQ(read(fd, ev, sizeof(ev)), sizeof(ev[0]));
+	ASSERT_EQ(ev[0].reason, SVMX_REASON_CPU);
+	ASSERT_EQ(poll(&pfd, 1, 0), 0);
+	/* The same through the ioctl. */
+	p[PAGE] = 1;
+	ASSERT_OK(ioctl(fd, SVMX_IOC_EVENTS, &evs));
+	ASSERT_EQ(evs.count, 1);
+	ASSERT_EQ(ev[0].addr, (uintptr_t)p + PAGE);
+}
+
+/* Bad input: each a defined errno, nothing held afterwards. */
+TEST(arm_unaligned_addr_or_len_or_zero_len_fails_einval)
+{
+	int fd = open_client();
+	char *p = map_filled(4);
+
+	ASSERT_ERRNO(svmx_arm(fd, p + 1, PAGE, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_arm(fd, p, PAGE + 8, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_arm(fd, p, 0, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_disarm(fd, p, 0, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_range_op(fd, SVMX_IOC_STATUS, p + 8, PAGE, NULL, NULL),
+		     EINVAL);
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 0);
+}
+
+TEST(arm_overflowing_or_kernel_range_fails)
+{
+	int fd = open_client();
+	char *p = map_filled(1);
+
+	ASSERT_ERRNO(svmx_arm(fd, p, (size_t)0 - (uintptr_t)p, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_arm(fd, p, -PAGE, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_arm(fd, (void *)0xffff888000000000UL, PAGE, NULL),
+		     EFAULT);
+	ASSERT_ERRNO(svmx_arm(fd, (void *)(0x800000000000UL - PAGE), 2 * PAGE,
+			      NULL), EFAULT);
+}
+
+TEST(arm_range_with_unmapped_hole_fails_efault_and_holds_nothing)
+{
+	int fd = open_client();
+	char *p = map_filled(3);
+
+	ASSERT_OK(munmap(p + PAGE, PAGE));
+	ASSERT_ERRNO(svmx_arm(fd, p, 3 * PAGE, NULL), EFAULT);
+	ASSERT_EQ(svmx_held(fd, p, PAGE), 0);
+	ASSERT_ERRNO(svmx_arm(fd, NULL, PAGE, NULL), EFAULT);
+}
+
+TEST(arm_file_backed_mapping_fails_einval)
+{
+	int fd = open_client(), f;
+	char *p;
+
+	f = open("/tmp/svmx-file", O_RDWR | O_CREAT | O_TRUNC, 0600);
+	ASSERT_GE(f, 0);
+	ASSERT_OK(ftruncate(f, 4 * PAGE));
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE, f, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	p[0] = 1;
+	ASSERT_ERRNO(svmx_arm(fd, p, 4 * PAGE, NULL), EINVAL);
+	p = mmap(NULL, 4 * PAGE, PROT_READ | PROT_WRITE, MAP_SHARED, f, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_ERRNO(svmx_arm(fd, p, 4 * PAGE, NULL), EINVAL);
+	unlink("/tmp/svmx-file");
+}
+
+TEST(arm_hugetlb_mapping_fails_einval)
+{
+	int fd = open_client();
+	char *p = mmap(NULL, 2UL << 20, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB, -1, 0);
+
+	if (p == MAP_FAILED)
+		SVMX_FAIL("MAP_HUGETLB: %s (nr_hugepages set?)", strerror(errno));
+	p[0] = 1;
+	ASSERT_ERRNO(svmx_arm(fd, p, 2UL << 20, NULL), EINVAL);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL, NULL),
+		     EINVAL);
+}
+
+/* [vvar] is a VM_IO | VM_PFNMAP special mapping. */
+TEST(arm_pfnmap_io_mapping_fails_einval)
+{
+	int fd = open_client();
+	unsigned long lo = 0, hi = 0;
+	char line[256];
+	FILE *f = fopen("/proc/self/maps", "r");
+
+	ASSERT_TRUE(f);
+	while (fgets(line, sizeof(line), f))
+		if (strstr(line, "[vvar]") &&
+		    sscanf(line, "%lx-%lx", &lo, &hi) == 2)
+			break;
+	fclose(f);
+	ASSERT_NE(lo, 0);
+	ASSERT_ERRNO(svmx_arm(fd, (void *)lo, PAGE, NULL), EINVAL);
+}
+
+TEST(arm_read_only_mapping_fails_eperm)
+{
+	int fd = open_client();
+	char *p = mmap(NULL, 2 * PAGE, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS,
+		       -1, 0);
+
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_ERRNO(svmx_arm(fd, p, 2 * PAGE, NULL), EPERM);
+	ASSERT_ERRNO(svmx_dev_atomic(fd, p, SVMX_DEV_ADD, 4, 1, 0, 1, NULL, NULL),
+		     EPERM);
+	ASSERT_EQ(p[0], 0);
+}
+
+TEST(ioctl_struct_size_and_flags_are_checked)
+{
+	int fd = open_client();
+	char *p = map_filled(1);
+	struct {
+		struct svmx_range r;
+		uint64_t extra;
+	} big = { .r = { .size = sizeof(big), .addr = (uintptr_t)p,
+			 .len = PAGE } };
+	struct svmx_range r = { .size = sizeof(r) - 8, .addr = (uintptr_t)p,
+				.len = PAGE };
+
+	ASSERT_ERRNO(ioctl(fd, SVMX_IOC_ARM, &r), EINVAL);
+	r.size = sizeof(r);
+	r.flags = 1;
+	ASSERT_ERRNO(ioctl(fd, SVMX_IOC_ARM, &r), EINVAL);
+	r.flags = 0;
+	r.bitmap = 8;
+	ASSERT_ERRNO(ioctl(fd, SVMX_IOC_ARM, &r), EFAULT);
+	big.extra = 1;
+	ASSERT_ERRNO(ioctl(fd, SVMX_IOC_ARM, &big), E2BIG);
+	big.extra = 0;
+	ASSERT_OK(ioctl(fd, SVMX_IOC_ARM, &big));
+	ASSERT_EQ(big.r.pages, 1);
+	ASSERT_ERRNO(ioctl(fd, _IO(SVMX_IOC_MAGIC, 0x7f), 0), ENOTTY);
+	ASSERT_ERRNO(ioctl(fd, SVMX_IOC_ARM, NULL), EFAULT);
+}
+
+struct churn {
+	int fd;
+	char *p;
+	size_t npages;
+	unsigned int seed;
+	atomic_long errors;
+	long adds;
+};
+
+static void *churn_thread(void *arg)
+{
+	struct churn *c = arg;
+	unsigned int seed = __atomic_fetch_add(&c->seed, 7919, __ATOMIC_RELAXED);
+	long i;
+
+	for (i = 0; i < 400; i++) {
+		size_t a = rand_r(&seed) % c->npages;
+		size_t n = 1 + rand_r(&seed) % (c->npages - a);
+		int ret = 0;
+
+		switch (rand_r(&seed) % 5) {
+		case 0:
+		case 1:
+			ret = svmx_arm(c->fd, c->p + a * PAGE, n * PAGE, NULL);
+			if (ret && errno == EBUSY)
+				ret = 0;
+			break;
+		case 2:
+			ret = svmx_disarm(c->fd, c->p + a * PAGE, n * PAGE, NULL);
+			break;
+		case 3:
+			ret = svmx_held(c->fd, c->p + a * PAGE, n * PAGE) < 0;
+			break;
+		case 4:
+			ret = svmx_dev_atomic(c->fd, c->p + a * PAGE, SVMX_DEV_ADD,
+					      8, 1, 0, 3, NULL, NULL);
+			if (!ret)
+				__atomic_fetch_add(&c->adds, 3, __ATOMIC_RELAXED);
+			break;
+		}
+		if (ret)
+			atomic_fetch_add(&c->errors, 1);
+	}
+	return NULL;
+}
+
+TEST_TIMEOUT(concurrent_arm_disarm_from_many_threads_keeps_counts_exact, 300)
+{
+	struct churn c = { .fd = open_client(), .npages = 64, .seed = 1 };
+	pthread_t th[8];
+	uint64_t sum = 0;
+	size_t i;
+	int t;
+
+	c.p = map_filled(c.npages);
+	memset(c.p, 0, c.npages * PAGE);
+	for (t = 0; t < 8; t++)
+		ASSERT_EQ(pthread_create(&th[t], NULL, churn_thread, &c), 0);
+	for (i = 0; i < 2000; i++)	/* the CPU touches pages meanwhile */
+		__atomic_fetch_add((uint64_t *)(c.p + (i % c.npages) * PAGE) + 1,
+				   1, __ATOMIC_SEQ_CST);
+	for (t = 0; t < 8; t++)
+		pthread_join(th[t], NULL);
+	ASSERT_EQ(atomic_load(&c.errors), 0);
+	for (i = 0; i < c.npages; i++)
+		sum += *(uint64_t *)(c.p + i * PAGE);
+	ASSERT_EQ(sum, (uint64_t)c.adds);
+	ASSERT_EQ(svmx_held(c.fd, c.p, c.npages * PAGE), 0);
+}
+
+TEST_HARNESS_MAIN
