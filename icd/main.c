@@ -56,6 +56,9 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 		svmx_install_context_lifetime(&layer_dispatch);
 		svmx_install_svm_alloc(&layer_dispatch);
 		svmx_install_kernel_args(&layer_dispatch);
+		svmx_install_events(&layer_dispatch);
+		svmx_install_svm_buffers(&layer_dispatch);
+		svmx_install_svm_commands(&layer_dispatch);
 	}
 	*num_entries_ret = SVMX_DISPATCH_ENTRIES;
 	*layer_ret = &layer_dispatch;

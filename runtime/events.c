@@ -1,0 +1,199 @@
+#include "events.h"
+
+#include "dispatch.h"
+#include "handle_map.h"
+#include "log.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+enum { T_QUEUED, T_SUBMIT, T_START, T_END, T_COUNT };
+
+struct svmx_event {
+	cl_event handle;
+	cl_command_type type;
+	bool profiling;
+	atomic_uint app_refs;	/* the application's references */
+	atomic_uint refs;	/* this struct's users */
+	pthread_mutex_t lock;	/* guards t[] */
+	cl_ulong t[T_COUNT];	/* 0: not yet */
+};
+
+static struct svmx_handle_map events = SVMX_HANDLE_MAP_INIT;
+
+cl_ulong svmx_event_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (cl_ulong)ts.tv_sec * 1000000000ull + (cl_ulong)ts.tv_nsec;
+}
+
+static void get(void *value)
+{
+	atomic_fetch_add_explicit(&((struct svmx_event *)value)->refs, 1, memory_order_relaxed);
+}
+
+static void put(struct svmx_event *ev)
+{
+	if (atomic_fetch_sub_explicit(&ev->refs, 1, memory_order_acq_rel) != 1)
+		return;
+	pthread_mutex_destroy(&ev->lock);
+	free(ev);
+}
+
+static struct svmx_event *find(cl_event event)
+{
+	return svmx_handle_map_find(&events, event, get);
+}
+
+/* Record time slot (and any earlier slot still empty) unless already set. */
+static void stamp(struct svmx_event *ev, int slot, cl_ulong now)
+{
+	pthread_mutex_lock(&ev->lock);
+	for (int i = T_SUBMIT; i <= slot; i++)
+		if (!ev->t[i])
+			ev->t[i] = now > ev->t[i - 1] ? now : ev->t[i - 1];
+	pthread_mutex_unlock(&ev->lock);
+}
+
+/*
+ * Called by the driver as the command moves on.  It looks the record up by
+ * handle instead of holding it, so an event whose command fails (some
+ * drivers then call no CL_COMPLETE callback) leaves nothing behind.  The
+ * driver may hold the event's own lock here: touch only svmx's state.
+ */
+static void CL_CALLBACK on_status(cl_event event, cl_int status, void *data)
+{
+	struct svmx_event *ev = find(event);
+	cl_ulong now = svmx_event_now();
+
+	(void)data;
+	if (!ev)
+		return;
+	if (status == CL_SUBMITTED)
+		stamp(ev, T_SUBMIT, now);
+	else if (status == CL_RUNNING)
+		stamp(ev, T_START, now);
+	else if (status == CL_COMPLETE)
+		stamp(ev, T_END, now);
+	put(ev);
+}
+
+void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
+		      cl_ulong queued_ns)
+{
+	struct svmx_event *ev = calloc(1, sizeof(*ev));
+
+	if (!ev) {
+		svmx_error("out of memory: event %p keeps the driver's command type",
+			   (void *)event);
+		return;
+	}
+	ev->handle = event;
+	ev->type = type;
+	ev->profiling = profiling;
+	ev->t[T_QUEUED] = queued_ns ? queued_ns : 1;
+	atomic_init(&ev->app_refs, 1);
+	atomic_init(&ev->refs, 1);
+	pthread_mutex_init(&ev->lock, NULL);
+	if (!svmx_handle_map_insert(&events, event, ev)) {
+		svmx_error("cannot track event %p: it keeps the driver's command type",
+			   (void *)event);
+		put(ev);
+		return;
+	}
+	if (profiling && svmx_next.clSetEventCallback) {
+		svmx_next.clSetEventCallback(event, CL_SUBMITTED, on_status, NULL);
+		svmx_next.clSetEventCallback(event, CL_RUNNING, on_status, NULL);
+		svmx_next.clSetEventCallback(event, CL_COMPLETE, on_status, NULL);
+	}
+}
+
+void svmx_event_retained(cl_event event)
+{
+	struct svmx_event *ev;
+
+	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+		return;
+	atomic_fetch_add(&ev->app_refs, 1);
+	put(ev);
+}
+
+void svmx_event_releasing(cl_event event)
+{
+	struct svmx_event *ev;
+
+	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+		return;
+	if (atomic_fetch_sub(&ev->app_refs, 1) == 1) {
+		if (svmx_handle_map_remove(&events, event) == ev)
+			put(ev);	/* the map's reference */
+	}
+	put(ev);
+}
+
+bool svmx_event_command_type(cl_event event, cl_command_type *type)
+{
+	struct svmx_event *ev;
+
+	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+		return false;
+	*type = ev->type;
+	put(ev);
+	return true;
+}
+
+bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t size,
+			       void *value, size_t *size_ret, cl_int *err)
+{
+	struct svmx_event *ev;
+	cl_int status = CL_QUEUED;
+	cl_ulong t;
+	int slot;
+
+	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+		return false;
+	switch (name) {
+	case CL_PROFILING_COMMAND_QUEUED: slot = T_QUEUED; break;
+	case CL_PROFILING_COMMAND_SUBMIT: slot = T_SUBMIT; break;
+	case CL_PROFILING_COMMAND_START: slot = T_START; break;
+	case CL_PROFILING_COMMAND_END:
+	case CL_PROFILING_COMMAND_COMPLETE: slot = T_END; break;
+	default:
+		*err = CL_INVALID_VALUE;
+		goto out;
+	}
+	if (value && size < sizeof(cl_ulong)) {
+		*err = CL_INVALID_VALUE;
+		goto out;
+	}
+	/* Ask the driver before taking svmx's lock: its callbacks take them the other way. */
+	if (svmx_next.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status),
+				     &status, NULL) != CL_SUCCESS ||
+	    !ev->profiling || status != CL_COMPLETE) {
+		*err = CL_PROFILING_INFO_NOT_AVAILABLE;
+		goto out;
+	}
+	/* Complete, but the driver may not have run svmx's callback yet. */
+	stamp(ev, T_END, svmx_event_now());
+	pthread_mutex_lock(&ev->lock);
+	t = ev->t[slot];
+	pthread_mutex_unlock(&ev->lock);
+	if (value)
+		memcpy(value, &t, sizeof(t));
+	if (size_ret)
+		*size_ret = sizeof(t);
+	*err = CL_SUCCESS;
+out:
+	put(ev);
+	return true;
+}
+
+size_t svmx_event_count(void)
+{
+	return atomic_load(&events.count);
+}

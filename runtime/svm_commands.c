@@ -1,0 +1,538 @@
+#include "svm_commands.h"
+
+#include "dispatch.h"
+#include "events.h"
+#include "log.h"
+#include "registry.h"
+#include "svm_alloc.h"
+
+#include <pthread.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q)
+{
+	memset(q, 0, sizeof(*q));
+	if (!queue || !svmx_next.clGetCommandQueueInfo ||
+	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof(q->context),
+					    &q->context, NULL) != CL_SUCCESS)
+		return CL_INVALID_COMMAND_QUEUE;
+	q->handle = queue;
+	q->ctx = svmx_context_find(q->context);
+	if (q->ctx && svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof(q->props),
+						      &q->props, NULL) != CL_SUCCESS) {
+		svmx_queue_close(q);
+		return CL_INVALID_COMMAND_QUEUE;
+	}
+	return CL_SUCCESS;
+}
+
+void svmx_queue_close(struct svmx_queue *q)
+{
+	if (q->ctx)
+		svmx_context_put(q->ctx);
+	q->ctx = NULL;
+}
+
+/* The checks every enqueue makes of its wait list (OpenCL 3.0, 5.11). */
+static cl_int check_wait_list(struct svmx_queue *q, cl_uint n, const cl_event *list)
+{
+	if ((n == 0) != (list == NULL))
+		return CL_INVALID_EVENT_WAIT_LIST;
+	for (cl_uint i = 0; i < n; i++) {
+		cl_context context = NULL;
+
+		if (!list[i] ||
+		    svmx_next.clGetEventInfo(list[i], CL_EVENT_CONTEXT, sizeof(context), &context,
+					     NULL) != CL_SUCCESS)
+			return CL_INVALID_EVENT_WAIT_LIST;
+		if (context != q->context)
+			return CL_INVALID_CONTEXT;
+	}
+	return CL_SUCCESS;
+}
+
+static void release_event(cl_event ev)
+{
+	if (ev)
+		svmx_next.clReleaseEvent(ev);
+}
+
+static void release_mem(cl_mem mem)
+{
+	if (mem)
+		svmx_next.clReleaseMemObject(mem);
+}
+
+/*
+ * A marker that waits for exactly the wait list.  A marker with an empty
+ * list waits for every earlier command; in an out-of-order queue an SVM
+ * command with no wait list must not, so it waits for a completed user
+ * event instead.
+ */
+static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_event *ev)
+{
+	cl_event done = NULL;
+	cl_int err = CL_SUCCESS;
+
+	if (!svmx_next.clEnqueueMarkerWithWaitList)
+		return CL_INVALID_OPERATION;
+	if (!n && (q->props & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE)) {
+		done = svmx_next.clCreateUserEvent(q->context, &err);
+		if (!done)
+			return err;
+		svmx_next.clSetUserEventStatus(done, CL_COMPLETE);
+		n = 1;
+		list = &done;
+	}
+	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, n, list, ev);
+	release_event(done);
+	return err;
+}
+
+/*
+ * Hand ev, the event of the native command that implements an SVM command,
+ * to the application as that command's event (or drop it), after waiting
+ * for it if the command is blocking.
+ */
+static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
+		     bool wait, cl_event *event)
+{
+	if (wait && svmx_next.clWaitForEvents(1, &ev) != CL_SUCCESS) {
+		release_event(ev);
+		return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+	}
+	if (event) {
+		*event = ev;
+		svmx_event_track(ev, type, q->props & CL_QUEUE_PROFILING_ENABLE, queued);
+	} else {
+		release_event(ev);
+	}
+	return CL_SUCCESS;
+}
+
+/* A command that has nothing to do but keep its place in the queue. */
+static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong queued,
+			    bool blocking, cl_uint n, const cl_event *list, cl_event *event)
+{
+	cl_event ev = NULL;
+	cl_int err = marker(q, n, list, &ev);
+
+	if (err != CL_SUCCESS)
+		return err;
+	return finish(q, type, queued, ev, blocking, event);
+}
+
+/*
+ * The allocation of the queue's context holding [p, p + size), with a
+ * reference, in *alloc; NULL if p is in none.  CL_INVALID_VALUE if the range
+ * starts in one and runs past its end.
+ */
+static cl_int find_range(struct svmx_queue *q, const void *p, size_t size,
+			 struct svmx_alloc **alloc, size_t *offset)
+{
+	struct svmx_alloc *a = svmx_registry_find(p, q->context);
+
+	*alloc = NULL;
+	if (!a)
+		return CL_SUCCESS;
+	*offset = (size_t)((const char *)p - (const char *)a->base);
+	if (size > a->size - *offset) {
+		svmx_warn("%p + %zu bytes runs past the end of SVM allocation %p (%zu bytes)",
+			  p, size, a->base, a->size);
+		svmx_alloc_put(a);
+		return CL_INVALID_VALUE;
+	}
+	*alloc = a;
+	return CL_SUCCESS;
+}
+
+/* Like find_range, but p must be in an allocation of the queue's context. */
+static cl_int find_svm_range(struct svmx_queue *q, const char *what, const void *p,
+			     size_t size, struct svmx_alloc **alloc, size_t *offset)
+{
+	cl_int err = find_range(q, p, size, alloc, offset);
+
+	if (err == CL_SUCCESS && !*alloc) {
+		svmx_warn("%s: %p is not in an SVM allocation of context %p", what, p,
+			  (void *)q->context);
+		err = CL_INVALID_VALUE;
+	}
+	return err;
+}
+
+static cl_int alloc_buffer(struct svmx_alloc *alloc, cl_mem *mem)
+{
+	*mem = NULL;
+	if (!alloc)
+		return CL_SUCCESS;
+	/* Fails only if the allocation was freed meanwhile. */
+	return svmx_alloc_buffer(alloc, mem) == CL_SUCCESS ? CL_SUCCESS : CL_INVALID_VALUE;
+}
+
+static void put_alloc(struct svmx_alloc *alloc)
+{
+	if (alloc)
+		svmx_alloc_put(alloc);
+}
+
+cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst,
+			       const void *src, size_t size, cl_uint nwait,
+			       const cl_event *wait, cl_event *event)
+{
+	uintptr_t d = (uintptr_t)dst, s = (uintptr_t)src;
+	struct svmx_alloc *da = NULL, *sa = NULL;
+	cl_mem dbuf = NULL, sbuf = NULL, tmp = NULL;
+	size_t doff = 0, soff = 0;
+	cl_ulong queued = svmx_event_now();
+	cl_event ev = NULL;
+	bool wait_after = false;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if (!dst || !src)
+		return CL_INVALID_VALUE;
+	if (size && (s <= d ? d - s < size : s - d < size))
+		return CL_MEM_COPY_OVERLAP;
+	if (d + size < d || s + size < s)
+		return CL_INVALID_VALUE;	/* past the end of the address space */
+	if (!size)
+		return empty_command(q, CL_COMMAND_SVM_MEMCPY, queued, blocking, nwait, wait,
+				     event);
+	if ((err = find_range(q, dst, size, &da, &doff)) != CL_SUCCESS ||
+	    (err = find_range(q, src, size, &sa, &soff)) != CL_SUCCESS ||
+	    (err = alloc_buffer(da, &dbuf)) != CL_SUCCESS ||
+	    (err = alloc_buffer(sa, &sbuf)) != CL_SUCCESS)
+		goto out;
+	if (dbuf && sbuf) {
+		err = svmx_next.clEnqueueCopyBuffer(q->handle, sbuf, dbuf, soff, doff, size, nwait,
+						    wait, &ev);
+		wait_after = blocking;
+	} else if (dbuf) {
+		err = svmx_next.clEnqueueWriteBuffer(q->handle, dbuf, blocking, doff, size, src,
+						     nwait, wait, &ev);
+	} else if (sbuf) {
+		err = svmx_next.clEnqueueReadBuffer(q->handle, sbuf, blocking, soff, size, dst,
+						    nwait, wait, &ev);
+	} else {
+		/* Plain host memory on both sides: read through a zero-copy view of src. */
+		tmp = svmx_next.clCreateBuffer(q->context, CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR,
+					       size, (void *)src, &err);
+		if (tmp)
+			err = svmx_next.clEnqueueReadBuffer(q->handle, tmp, blocking, 0, size, dst,
+							    nwait, wait, &ev);
+		else if (err == CL_INVALID_BUFFER_SIZE)
+			err = CL_INVALID_VALUE;
+	}
+	if (err == CL_SUCCESS) {
+		err = finish(q, CL_COMMAND_SVM_MEMCPY, queued, ev, wait_after, event);
+		ev = NULL;
+	}
+out:
+	release_event(ev);
+	release_mem(tmp);
+	release_mem(dbuf);
+	release_mem(sbuf);
+	put_alloc(da);
+	put_alloc(sa);
+	return err;
+}
+
+cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pattern,
+				 size_t pattern_size, size_t size, cl_uint nwait,
+				 const cl_event *wait, cl_event *event)
+{
+	cl_ulong queued = svmx_event_now();
+	struct svmx_alloc *alloc = NULL;
+	cl_mem buf = NULL;
+	size_t offset = 0;
+	cl_event ev = NULL;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if (!ptr || !pattern || !pattern_size || pattern_size > 128 ||
+	    (pattern_size & (pattern_size - 1)) || (uintptr_t)ptr % pattern_size ||
+	    size % pattern_size)
+		return CL_INVALID_VALUE;
+	if ((err = find_svm_range(q, "clEnqueueSVMMemFill", ptr, size, &alloc, &offset)) !=
+	    CL_SUCCESS)
+		return err;
+	if (!size) {
+		err = empty_command(q, CL_COMMAND_SVM_MEMFILL, queued, false, nwait, wait, event);
+		goto out;
+	}
+	if ((err = alloc_buffer(alloc, &buf)) != CL_SUCCESS)
+		goto out;
+	err = svmx_next.clEnqueueFillBuffer(q->handle, buf, pattern, pattern_size, offset, size,
+					    nwait, wait, &ev);
+	if (err == CL_SUCCESS)
+		err = finish(q, CL_COMMAND_SVM_MEMFILL, queued, ev, false, event);
+	release_mem(buf);
+out:
+	put_alloc(alloc);
+	return err;
+}
+
+cl_int svmx_enqueue_svm_map(struct svmx_queue *q, cl_bool blocking, cl_map_flags flags,
+			    void *ptr, size_t size, cl_uint nwait, const cl_event *wait,
+			    cl_event *event)
+{
+	cl_ulong queued = svmx_event_now();
+	struct svmx_alloc *alloc = NULL;
+	size_t offset;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if (!ptr || !size ||
+	    (flags & ~(cl_map_flags)(CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION)) ||
+	    ((flags & CL_MAP_WRITE_INVALIDATE_REGION) && (flags & (CL_MAP_READ | CL_MAP_WRITE))))
+		return CL_INVALID_VALUE;
+	if ((err = find_svm_range(q, "clEnqueueSVMMap", ptr, size, &alloc, &offset)) != CL_SUCCESS)
+		return err;
+	/* The device shares the host's memory coherently: mapping only orders. */
+	err = empty_command(q, CL_COMMAND_SVM_MAP, queued, blocking, nwait, wait, event);
+	put_alloc(alloc);
+	return err;
+}
+
+cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
+			      const cl_event *wait, cl_event *event)
+{
+	cl_ulong queued = svmx_event_now();
+	struct svmx_alloc *alloc = NULL;
+	size_t offset;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if (!ptr)
+		return CL_INVALID_VALUE;
+	if ((err = find_svm_range(q, "clEnqueueSVMUnmap", ptr, 1, &alloc, &offset)) != CL_SUCCESS)
+		return err;
+	err = empty_command(q, CL_COMMAND_SVM_UNMAP, queued, false, nwait, wait, event);
+	put_alloc(alloc);
+	return err;
+}
+
+void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
+			   const struct svmx_migrate_range *ranges, size_t nranges)
+{
+	/* Host-coherent devices: nothing to move or arm. */
+	(void)queue;
+	(void)marker;
+	(void)ranges;
+	(void)nranges;
+}
+
+#define MIGRATE_FLAGS (CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)
+
+cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const void **ptrs,
+				    const size_t *sizes, cl_mem_migration_flags flags,
+				    cl_uint nwait, const cl_event *wait, cl_event *event)
+{
+	cl_ulong queued = svmx_event_now();
+	struct svmx_migrate_range *ranges;
+	cl_uint found = 0;
+	cl_event ev = NULL;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if (!nptrs || !ptrs || (flags & ~(cl_mem_migration_flags)MIGRATE_FLAGS))
+		return CL_INVALID_VALUE;
+	ranges = calloc(nptrs, sizeof(*ranges));
+	if (!ranges)
+		return CL_OUT_OF_HOST_MEMORY;
+	for (; found < nptrs; found++) {
+		struct svmx_migrate_range *r = &ranges[found];
+		size_t size = sizes ? sizes[found] : 0;
+
+		err = find_svm_range(q, "clEnqueueSVMMigrateMem", ptrs[found], size ? size : 1,
+				     &r->alloc, &r->offset);
+		if (err != CL_SUCCESS)
+			goto out;
+		if (!size) {	/* the whole allocation */
+			r->offset = 0;
+			size = r->alloc->size;
+		}
+		r->size = size;
+		r->flags = flags;
+	}
+	err = marker(q, nwait, wait, &ev);
+	if (err == CL_SUCCESS) {
+		svmx_svm_migrate_hook(q->handle, ev, ranges, nptrs);
+		err = finish(q, CL_COMMAND_SVM_MIGRATE_MEM, queued, ev, false, event);
+	}
+out:
+	for (cl_uint i = 0; i < found; i++)
+		put_alloc(ranges[i].alloc);
+	free(ranges);
+	return err;
+}
+
+/*
+ * clEnqueueSVMFree: marker "first" waits for the wait list (and, in an
+ * in-order queue, every earlier command); its completion callback frees the
+ * pointers (or calls the application's function) and then completes the
+ * user event "gate"; the event returned is a second marker that waits for
+ * first and gate.  So the memory is gone before the returned event
+ * completes, and later commands of an in-order queue run after the free.
+ */
+struct pending_free {
+	struct pending_free *prev, *next;
+	struct svmx_context *ctx;
+	cl_command_queue queue;
+	cl_event gate;
+	void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *);
+	void *user_data;
+	cl_uint n;
+	void *ptrs[];
+};
+
+static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct pending_free pending = { &pending, &pending, NULL, NULL, NULL, NULL, NULL, 0 };
+static size_t npending;
+
+static void link_pending(struct pending_free *f)
+{
+	pthread_mutex_lock(&pending_lock);
+	f->next = &pending;
+	f->prev = pending.prev;
+	pending.prev->next = f;
+	pending.prev = f;
+	npending++;
+	pthread_mutex_unlock(&pending_lock);
+}
+
+static void unlink_pending(struct pending_free *f)
+{
+	pthread_mutex_lock(&pending_lock);
+	f->prev->next = f->next;
+	f->next->prev = f->prev;
+	npending--;
+	pthread_mutex_unlock(&pending_lock);
+}
+
+size_t svmx_svm_free_pending(void)
+{
+	size_t n;
+
+	pthread_mutex_lock(&pending_lock);
+	n = npending;
+	pthread_mutex_unlock(&pending_lock);
+	return n;
+}
+
+static void destroy_pending(struct pending_free *f)
+{
+	release_event(f->gate);
+	svmx_context_put(f->ctx);
+	free(f);
+}
+
+/* The driver may hold first's lock here: no calls on first itself. */
+static void CL_CALLBACK free_now(cl_event first, cl_int status, void *data)
+{
+	struct pending_free *f = data;
+
+	unlink_pending(f);
+	if (status == CL_COMPLETE) {
+		if (f->pfn) {
+			f->pfn(f->queue, f->n, f->ptrs, f->user_data);
+		} else {
+			for (cl_uint i = 0; i < f->n; i++)
+				svmx_svm_free(f->ctx, f->ptrs[i]);
+		}
+	}
+	svmx_next.clSetUserEventStatus(f->gate, status < 0 ? status : CL_COMPLETE);
+	destroy_pending(f);
+	release_event(first);	/* the driver holds it while calling back */
+}
+
+cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
+			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
+			     void *user_data, cl_uint nwait, const cl_event *wait,
+			     cl_event *event)
+{
+	cl_ulong queued = svmx_event_now();
+	struct pending_free *f;
+	cl_event first = NULL, gate, waits[2], ev = NULL;
+	cl_int err;
+
+	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
+		return err;
+	if ((nptrs == 0) != (ptrs == NULL))
+		return CL_INVALID_VALUE;
+	for (cl_uint i = 0; !pfn && i < nptrs; i++) {
+		struct svmx_alloc *alloc = ptrs[i] ? svmx_registry_find(ptrs[i], q->context) : NULL;
+		bool base = alloc && alloc->base == ptrs[i];
+
+		put_alloc(alloc);
+		if (ptrs[i] && !base) {
+			svmx_warn("clEnqueueSVMFree: svm_pointers[%u] = %p is not an SVM allocation of context %p",
+				  i, ptrs[i], (void *)q->context);
+			return CL_INVALID_VALUE;
+		}
+	}
+	if (!svmx_next.clSetEventCallback || !svmx_next.clCreateUserEvent)
+		return CL_INVALID_OPERATION;
+	f = calloc(1, sizeof(*f) + nptrs * sizeof(void *));
+	if (!f)
+		return CL_OUT_OF_HOST_MEMORY;
+	f->ctx = svmx_context_find(q->context);
+	if (!f->ctx) {	/* released meanwhile */
+		free(f);
+		return CL_INVALID_COMMAND_QUEUE;
+	}
+	f->queue = q->handle;
+	f->pfn = pfn;
+	f->user_data = user_data;
+	f->n = nptrs;
+	if (nptrs)
+		memcpy(f->ptrs, ptrs, nptrs * sizeof(void *));
+	f->gate = svmx_next.clCreateUserEvent(q->context, &err);
+	if (!f->gate)
+		goto fail;
+	if ((err = marker(q, nwait, wait, &first)) != CL_SUCCESS)
+		goto fail;
+	/* The callback may run at once, destroy f and release first: hold both. */
+	gate = f->gate;
+	svmx_next.clRetainEvent(gate);
+	svmx_next.clRetainEvent(first);
+	link_pending(f);
+	err = svmx_next.clSetEventCallback(first, CL_COMPLETE, free_now, f);
+	if (err != CL_SUCCESS) {
+		/* first is enqueued: complete the chain without freeing. */
+		unlink_pending(f);
+		svmx_next.clSetUserEventStatus(gate, CL_COMPLETE);
+		svmx_error("clEnqueueSVMFree: clSetEventCallback failed (%d): nothing freed", err);
+		release_event(first);
+		release_event(first);
+		release_event(gate);
+		goto fail;
+	}
+	/*
+	 * rusticl runs callbacks once a whole flushed batch has run: first must
+	 * end its batch, or the batch holding the second marker would wait for
+	 * the gate forever.
+	 */
+	svmx_next.clFlush(q->handle);
+	waits[0] = first;
+	waits[1] = gate;
+	/* f may be gone from here on. */
+	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, 2, waits, &ev);
+	release_event(gate);
+	release_event(first);
+	if (err != CL_SUCCESS) {
+		svmx_error("clEnqueueSVMFree: the closing marker failed (%d); the free still runs", err);
+		return err;
+	}
+	return finish(q, CL_COMMAND_SVM_FREE, queued, ev, false, event);
+fail:
+	destroy_pending(f);
+	return err;
+}

@@ -1,0 +1,80 @@
+/*
+ * The SVM enqueue commands (OpenCL 3.0, 5.6.2) for contexts svmx serves:
+ * clEnqueueSVMFree, MemCpy, MemFill, Map, Unmap and MigrateMem, each made
+ * of native commands on the allocations' backing buffers (copies, reads,
+ * writes, fills, markers), so wait lists, blocking, queue order and event
+ * status are the driver's own.  The events returned report the SVM
+ * command type (events.h).
+ */
+#ifndef SVMX_SVM_COMMANDS_H
+#define SVMX_SVM_COMMANDS_H
+
+#include "allocation.h"
+#include "context.h"
+
+/* A command-queue whose context svmx serves, for the duration of one call. */
+struct svmx_queue {
+	cl_command_queue handle;
+	cl_context context;
+	struct svmx_context *ctx;	/* a reference, or NULL: not svmx's */
+	cl_command_queue_properties props;
+};
+
+/*
+ * CL_INVALID_COMMAND_QUEUE for a NULL or invalid queue.  Otherwise
+ * CL_SUCCESS, with q->ctx NULL when svmx does not serve the queue's context
+ * (the caller forwards the call untouched) and a reference to put with
+ * svmx_queue_close otherwise.
+ */
+cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q);
+void svmx_queue_close(struct svmx_queue *q);
+
+cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
+			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
+			     void *user_data, cl_uint nwait, const cl_event *wait,
+			     cl_event *event);
+
+cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst,
+			       const void *src, size_t size, cl_uint nwait,
+			       const cl_event *wait, cl_event *event);
+
+cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pattern,
+				 size_t pattern_size, size_t size, cl_uint nwait,
+				 const cl_event *wait, cl_event *event);
+
+cl_int svmx_enqueue_svm_map(struct svmx_queue *q, cl_bool blocking, cl_map_flags flags,
+			    void *ptr, size_t size, cl_uint nwait, const cl_event *wait,
+			    cl_event *event);
+
+cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
+			      const cl_event *wait, cl_event *event);
+
+cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const void **ptrs,
+				    const size_t *sizes, cl_mem_migration_flags flags,
+				    cl_uint nwait, const cl_event *wait, cl_event *event);
+
+/* One range of a clEnqueueSVMMigrateMem, resolved to its allocation. */
+struct svmx_migrate_range {
+	struct svmx_alloc *alloc;
+	size_t offset;
+	size_t size;		/* never 0: a 0 size was resolved to the whole allocation */
+	cl_mem_migration_flags flags;
+};
+
+/*
+ * Hook for moving or arming migrated ranges (runtime/provider).  Called by
+ * clEnqueueSVMMigrateMem after validation, after the marker that orders the
+ * migration in the queue was enqueued (marker: its event, held for the call),
+ * before the call returns.  Host-coherent devices have nothing to move: it
+ * does nothing yet.
+ */
+void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
+			   const struct svmx_migrate_range *ranges, size_t nranges);
+
+/*
+ * clEnqueueSVMFree commands whose free has not run yet.  One whose wait list
+ * failed stays counted: rusticl calls no callback for a failed command.
+ */
+size_t svmx_svm_free_pending(void);
+
+#endif
