@@ -1,0 +1,264 @@
+/*
+ * Buffer objects over SVM memory through svmx on rusticl: a
+ * CL_MEM_USE_HOST_PTR buffer on an SVM pointer shares the memory, reports
+ * CL_MEM_USES_SVM_POINTER, may not run past the allocation, maps to the SVM
+ * address, and works (with its sub-buffers) as a kernel argument, also for
+ * arguments marked nosvm.
+ */
+#include "cltest.h"
+
+#include <string.h>
+
+static const char *source =
+	"kernel void set(global int *p, int v) { p[get_global_id(0)] = v + get_global_id(0); }\n"
+	"kernel void set_nosvm(global int *__attribute__((nosvm)) p, int v)\n"
+	"{ p[get_global_id(0)] = v; }\n";
+
+static cl_bool uses_svm(cl_mem mem)
+{
+	cl_bool b = 42;
+
+	if (clGetMemObjectInfo(mem, CL_MEM_USES_SVM_POINTER, sizeof(b), &b, NULL) != CL_SUCCESS)
+		return 43;
+	return b;
+}
+
+static cl_int run_set(struct cltest_env *env, cl_kernel k, cl_mem mem, int v, size_t n)
+{
+	cl_int err = clSetKernelArg(k, 0, sizeof(mem), &mem);
+
+	if (err == CL_SUCCESS)
+		err = clSetKernelArg(k, 1, sizeof(v), &v);
+	if (err == CL_SUCCESS)
+		err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 0, NULL, NULL);
+	return err == CL_SUCCESS ? clFinish(env->queue) : err;
+}
+
+static void buffer_on_svm_pointer_shares_the_memory(struct cltest_env *env)
+{
+	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
+	cl_kernel set = program ? clCreateKernel(program, "set", NULL) : NULL;
+	cl_svm_mem_flags kinds[2] = { CL_MEM_READ_WRITE, CL_MEM_SVM_FINE_GRAIN_BUFFER };
+
+	CHECK(set);
+	for (int kind = 0; kind < 2; kind++) {
+		int *a = clSVMAlloc(env->context, kinds[kind], 1024 * sizeof(int), 0);
+		cl_int err;
+
+		CHECK(a);
+		CHECK_OK(clEnqueueSVMMap(env->queue, CL_TRUE, CL_MAP_WRITE, a, 1024 * sizeof(int), 0,
+					 NULL, NULL));
+		for (int i = 0; i < 1024; i++)
+			a[i] = -1;
+		CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
+		/* The whole allocation, and an interior range of it. */
+		cl_mem whole = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR | CL_MEM_READ_WRITE,
+					      1024 * sizeof(int), a, &err);
+		CHECK_OK(err);
+		cl_mem part = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 100 * sizeof(int),
+					     a + 500, &err);
+		CHECK_OK(err);
+		CHECK_OK(run_set(env, set, whole, 1000, 10));
+		CHECK_OK(run_set(env, set, part, 2000, 100));
+		CHECK_OK(clEnqueueSVMMap(env->queue, CL_TRUE, CL_MAP_READ, a, 1024 * sizeof(int), 0,
+					 NULL, NULL));
+		for (int i = 0; i < 1024; i++) {
+			int want = i < 10 ? 1000 + i : i >= 500 && i < 600 ? 2000 + i - 500 : -1;
+
+			if (a[i] != want)
+				fprintf(stderr, "kind %d: a[%d] = %d, want %d\n", kind, i, a[i], want);
+			CHECK(a[i] == want);
+		}
+		/* And the other way: what the host writes, the buffer reads. */
+		a[550] = 12345;
+		CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
+		int got = 0;
+
+		CHECK_OK(clEnqueueReadBuffer(env->queue, part, CL_TRUE, 50 * sizeof(int), sizeof(got),
+					     &got, 0, NULL, NULL));
+		CHECK(got == 12345);
+		clReleaseMemObject(part);
+		clReleaseMemObject(whole);
+		clSVMFree(env->context, a);
+	}
+	clReleaseKernel(set);
+	clReleaseProgram(program);
+}
+
+static void uses_svm_pointer_is_true_only_for_svm_memory(struct cltest_env *env)
+{
+	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
+	static char host[8192];
+	cl_buffer_region region = { 4096, 1024 };
+	cl_int err;
+
+	CHECK(a);
+	cl_mem svm = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192, a, &err);
+	CHECK_OK(err);
+	cl_mem interior = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 100, a + 7, &err);
+	CHECK_OK(err);
+	cl_mem sub = clCreateSubBuffer(svm, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+	CHECK_OK(err);
+	cl_mem plain_host = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192, host, &err);
+	CHECK_OK(err);
+	cl_mem plain_sub = clCreateSubBuffer(plain_host, 0, CL_BUFFER_CREATE_TYPE_REGION, &region,
+					     &err);
+	CHECK_OK(err);
+	cl_mem plain = clCreateBuffer(env->context, CL_MEM_READ_WRITE, 8192, NULL, &err);
+	CHECK_OK(err);
+	cl_mem copied = clCreateBuffer(env->context, CL_MEM_COPY_HOST_PTR, 8192, a, &err);
+	CHECK_OK(err);
+
+	CHECK(uses_svm(svm) == CL_TRUE);
+	CHECK(uses_svm(interior) == CL_TRUE);
+	CHECK(uses_svm(sub) == CL_TRUE);
+	CHECK(uses_svm(plain_host) == CL_FALSE);
+	CHECK(uses_svm(plain_sub) == CL_FALSE);
+	CHECK(uses_svm(plain) == CL_FALSE);
+	CHECK(uses_svm(copied) == CL_FALSE);
+	/* The driver still checks the query's arguments. */
+	cl_bool b;
+	size_t size = 0;
+
+	CHECK_ERR(clGetMemObjectInfo(svm, CL_MEM_USES_SVM_POINTER, 1, &b, NULL), CL_INVALID_VALUE);
+	CHECK_OK(clGetMemObjectInfo(svm, CL_MEM_USES_SVM_POINTER, 0, NULL, &size));
+	CHECK(size == sizeof(cl_bool));
+	cl_mem all[] = { sub, interior, svm, plain_sub, plain_host, plain, copied };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+		clReleaseMemObject(all[i]);
+	clSVMFree(env->context, a);
+}
+
+static void buffer_running_past_the_allocation_is_refused(struct cltest_env *env)
+{
+	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 5000, 0);
+	cl_int err = CL_SUCCESS;
+
+	CHECK(a);
+	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 5001, a, &err));
+	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
+	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4901, a + 100, &err));
+	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
+	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 2, a + 4999, NULL));
+	cl_mem_properties none[] = { 0 };
+
+	CHECK(!clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR, 5001, a,
+					    &err));
+	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
+	/* Exactly up to the end is fine. */
+	cl_mem ok = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4900, a + 100, &err);
+
+	CHECK_OK(err);
+	clReleaseMemObject(ok);
+	ok = clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR, 5000, a, &err);
+	CHECK_OK(err);
+	CHECK(uses_svm(ok) == CL_TRUE);
+	clReleaseMemObject(ok);
+	/* A pointer svmx does not know is the driver's business. */
+	static char host[64];
+
+	ok = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64, host, &err);
+	CHECK_OK(err);
+	clReleaseMemObject(ok);
+	clSVMFree(env->context, a);
+}
+
+static void sub_buffers_of_svm_buffers_work_in_kernels(struct cltest_env *env)
+{
+	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
+	cl_kernel set = program ? clCreateKernel(program, "set", NULL) : NULL;
+	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
+	size_t origins[] = { 0, 12, 4096, 3 * 4096 };
+	cl_int err;
+
+	CHECK(set && a);
+	memset(a, 0, 4096 * sizeof(int));
+	cl_mem buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4096 * sizeof(int), a, &err);
+	CHECK_OK(err);
+	for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
+		cl_buffer_region region = { origins[i], 64 };
+		cl_mem sub = clCreateSubBuffer(buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+
+		CHECK_OK(err);
+		CHECK_OK(run_set(env, set, sub, 100 * (int)(i + 1), 16));
+		clReleaseMemObject(sub);
+		for (int j = 0; j < 16; j++)
+			CHECK(*(int *)((char *)a + origins[i] + j * sizeof(int)) ==
+			      100 * (int)(i + 1) + j);
+	}
+	clReleaseMemObject(buf);
+	clReleaseKernel(set);
+	clReleaseProgram(program);
+	clSVMFree(env->context, a);
+}
+
+static void map_buffer_returns_the_svm_address(struct cltest_env *env)
+{
+	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
+	cl_int err;
+
+	CHECK(a);
+	cl_mem buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8000, a + 64, &err);
+	CHECK_OK(err);
+	void *p = clEnqueueMapBuffer(env->queue, buf, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 100, 200,
+				     0, NULL, NULL, &err);
+	CHECK_OK(err);
+	CHECK(p == a + 164);
+	CHECK_OK(clEnqueueUnmapMemObject(env->queue, buf, p, 0, NULL, NULL));
+	CHECK_OK(clFinish(env->queue));
+	clReleaseMemObject(buf);
+	clSVMFree(env->context, a);
+}
+
+static void nosvm_argument_takes_a_buffer(struct cltest_env *env)
+{
+	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
+	cl_kernel k = program ? clCreateKernel(program, "set_nosvm", NULL) : NULL;
+	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64 * sizeof(int), 0);
+	cl_int err;
+	int host[64] = { 0 }, v = 9;
+	size_t n = 64;
+
+	CHECK(k && a);
+	/* An ordinary buffer. */
+	cl_mem buf = clCreateBuffer(env->context, CL_MEM_READ_WRITE, sizeof(host), NULL, &err);
+	CHECK_OK(err);
+	CHECK_OK(clSetKernelArg(k, 0, sizeof(buf), &buf));
+	CHECK_OK(clSetKernelArg(k, 1, sizeof(v), &v));
+	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 0, NULL, NULL));
+	CHECK_OK(clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, sizeof(host), host, 0, NULL,
+				     NULL));
+	CHECK(host[0] == 9 && host[63] == 9);
+	clReleaseMemObject(buf);
+	/* A buffer over SVM memory. */
+	buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64 * sizeof(int), a, &err);
+	CHECK_OK(err);
+	v = 10;
+	CHECK_OK(clSetKernelArg(k, 0, sizeof(buf), &buf));
+	CHECK_OK(clSetKernelArg(k, 1, sizeof(v), &v));
+	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 0, NULL, NULL));
+	CHECK_OK(clEnqueueSVMMap(env->queue, CL_TRUE, CL_MAP_READ, a, 64 * sizeof(int), 0, NULL,
+				 NULL));
+	CHECK(a[0] == 10 && a[63] == 10);
+	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
+	CHECK_OK(clFinish(env->queue));
+	clReleaseMemObject(buf);
+	clReleaseKernel(k);
+	clReleaseProgram(program);
+	clSVMFree(env->context, a);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct cltest_case cases[] = {
+		CLTEST_CASE(buffer_on_svm_pointer_shares_the_memory),
+		CLTEST_CASE(uses_svm_pointer_is_true_only_for_svm_memory),
+		CLTEST_CASE(buffer_running_past_the_allocation_is_refused),
+		CLTEST_CASE(sub_buffers_of_svm_buffers_work_in_kernels),
+		CLTEST_CASE(map_buffer_returns_the_svm_address),
+		CLTEST_CASE(nosvm_argument_takes_a_buffer),
+	};
+
+	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+}
