@@ -408,7 +408,9 @@ static void profiling_times_are_real_and_ordered(struct cltest_env *env)
 	CHECK(prof && a);
 	CHECK_OK(clEnqueueSVMMemcpy(prof, CL_FALSE, a, host, sizeof(host), 0, NULL, &ev));
 	CHECK_OK(clEnqueueSVMMap(prof, CL_FALSE, CL_MAP_READ, a, 64, 0, NULL, &ev2));
-	CHECK_OK(clWaitForEvents(1, &ev2));
+	cl_event both[2] = { ev, ev2 };
+
+	CHECK_OK(clWaitForEvents(2, both));
 	for (int i = 0; i < 4; i++) {
 		CHECK_OK(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_QUEUED + i,
 						 sizeof(cl_ulong), &t[i], NULL));

@@ -1,0 +1,233 @@
+/*
+ * Many host threads on one context at once, through svmx on rusticl:
+ * allocating and freeing (clSVMFree and clEnqueueSVMFree), setting SVM
+ * arguments and exec info on a kernel they share and on their own, filling,
+ * copying and mapping, retaining and releasing events, while other threads
+ * create and release contexts with allocations left in them.  Every result
+ * is checked.  Built with -DSVMX_TSAN=ON it is the ThreadSanitizer run.
+ */
+#include "cltest.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <string.h>
+
+enum { THREADS = 6, ITERATIONS = 40, N = 1024 };
+
+static const char *source =
+	"kernel void add(global int *p, int v) { p[get_global_id(0)] += v; }\n"
+	"kernel void add_all(global int *p, int v)\n"
+	"{ p[get_global_id(0)] += v; }\n";
+
+struct shared {
+	struct cltest_env *env;
+	cl_program program;
+	cl_kernel kernel;		/* shared by every thread */
+	pthread_mutex_t kernel_lock;	/* clSetKernelArg*: one thread per kernel at a time */
+	atomic_int failures;
+	atomic_int frees_called;
+	atomic_int contexts_made;
+	atomic_bool stop;
+};
+
+struct worker {
+	struct shared *s;
+	int id;
+	char what[160];	/* the first failure */
+};
+
+#define FAIL_IF(cond, ...)                                                  \
+	do {                                                                \
+		if (cond) {                                                 \
+			snprintf(w->what, sizeof(w->what), __VA_ARGS__);    \
+			atomic_fetch_add(&w->s->failures, 1);               \
+			goto out;                                           \
+		}                                                           \
+	} while (0)
+
+static void CL_CALLBACK counted_free(cl_command_queue queue, cl_uint n, void *ptrs[], void *data)
+{
+	struct shared *s = data;
+	cl_context context = NULL;
+
+	clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof(context), &context, NULL);
+	for (cl_uint i = 0; i < n; i++)
+		clSVMFree(context, ptrs[i]);
+	atomic_fetch_add(&s->frees_called, 1);
+}
+
+static cl_int run(cl_command_queue q, cl_kernel k, int *p, int v, size_t n, cl_uint nwait,
+		  const cl_event *wait, cl_event *ev)
+{
+	cl_int err = clSetKernelArgSVMPointer(k, 0, p);
+
+	if (err == CL_SUCCESS)
+		err = clSetKernelArg(k, 1, sizeof(v), &v);
+	if (err == CL_SUCCESS)
+		err = clEnqueueNDRangeKernel(q, k, 1, NULL, &n, NULL, nwait, wait, ev);
+	return err;
+}
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+	cl_context context = s->env->context;
+	cl_queue_properties props[] = { CL_QUEUE_PROPERTIES,
+		(w->id % 2) ? CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE : 0, 0 };
+	cl_command_queue q = clCreateCommandQueueWithProperties(context, s->env->device, props,
+								 NULL);
+	cl_kernel own = clCreateKernel(s->program, "add", NULL);
+	static _Thread_local int host[N];
+	cl_int err;
+
+	FAIL_IF(!q || !own, "thread %d: no queue or kernel", w->id);
+	for (int it = 0; it < ITERATIONS; it++) {
+		cl_svm_mem_flags flags = (it % 3 == 0) ? CL_MEM_READ_WRITE :
+					 (it % 3 == 1) ? CL_MEM_SVM_FINE_GRAIN_BUFFER :
+					 CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS;
+		size_t extra = (size_t)(w->id * 97 + it * 13) % 5000;
+		int *p = clSVMAlloc(context, flags, N * sizeof(int) + extra, 0);
+		int base = w->id * 100000 + it;
+		size_t offset = (size_t)(it % 7);	/* interior pointers */
+		cl_event filled = NULL, added = NULL;
+
+		FAIL_IF(!p, "thread %d: clSVMAlloc failed", w->id);
+		err = clEnqueueSVMMemFill(q, p, &base, sizeof(base), N * sizeof(int), 0, NULL,
+					  &filled);
+		FAIL_IF(err, "thread %d: fill: %s", w->id, cltest_err_name(err));
+		err = run(q, own, p + offset, 1, N - offset, 1, &filled, &added);
+		FAIL_IF(err, "thread %d: own kernel: %s", w->id, cltest_err_name(err));
+		pthread_mutex_lock(&s->kernel_lock);
+		err = run(q, s->kernel, p, 2, N, 1, &added, NULL);
+		pthread_mutex_unlock(&s->kernel_lock);
+		clReleaseEvent(added);
+		FAIL_IF(err, "thread %d: shared kernel: %s", w->id, cltest_err_name(err));
+		/* Thread-safe: exec info on the shared kernel with no lock. */
+		void *exec[1] = { p };
+
+		err = clSetKernelExecInfo(s->kernel, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(exec),
+					  exec);
+		FAIL_IF(err, "thread %d: exec info: %s", w->id, cltest_err_name(err));
+		cl_command_type type = 0;
+
+		err = clGetEventInfo(filled, CL_EVENT_COMMAND_TYPE, sizeof(type), &type, NULL);
+		FAIL_IF(err || type != CL_COMMAND_SVM_MEMFILL, "thread %d: fill event type %#x",
+			w->id, type);
+		clRetainEvent(filled);
+		clReleaseEvent(filled);
+		clReleaseEvent(filled);
+		/* Everything before it in an in-order queue; in an out-of-order one, wait. */
+		if (w->id % 2)
+			clFinish(q);
+		err = clEnqueueSVMMemcpy(q, CL_TRUE, host, p, sizeof(host), 0, NULL, NULL);
+		FAIL_IF(err, "thread %d: memcpy: %s", w->id, cltest_err_name(err));
+		for (int i = 0; i < N; i++) {
+			int want = base + 2 + (i >= (int)offset ? 1 : 0);
+
+			FAIL_IF(host[i] != want, "thread %d it %d: p[%d] = %d, want %d", w->id, it, i,
+				host[i], want);
+		}
+		/* Three ways to free. */
+		if (it % 3 == 0) {
+			clSVMFree(context, p);
+		} else {
+			void *ptrs[1] = { p };
+			cl_event freed;
+
+			err = clEnqueueSVMFree(q, 1, ptrs, (it % 3 == 1) ? counted_free : NULL, s, 0,
+					       NULL, &freed);
+			FAIL_IF(err, "thread %d: enqueue free: %s", w->id, cltest_err_name(err));
+			if (it % 2)
+				clWaitForEvents(1, &freed);
+			clReleaseEvent(freed);
+		}
+	}
+	clFinish(q);
+out:
+	if (own)
+		clReleaseKernel(own);
+	if (q)
+		clReleaseCommandQueue(q);
+	return NULL;
+}
+
+/* Contexts come and go with allocations left in them: svmx frees those. */
+static void *churn(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+
+	while (!atomic_load(&s->stop)) {
+		cl_int err;
+		cl_context c = clCreateContext(NULL, 1, &s->env->device, NULL, NULL, &err);
+
+		FAIL_IF(!c, "churn: clCreateContext: %s", cltest_err_name(err));
+		for (int i = 0; i < 4; i++) {
+			char *p = clSVMAlloc(c, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
+
+			FAIL_IF(!p, "churn: clSVMAlloc failed");
+			p[0] = 1;
+		}
+		clRetainContext(c);
+		clReleaseContext(c);
+		clReleaseContext(c);
+		atomic_fetch_add(&s->contexts_made, 1);
+	}
+out:
+	return NULL;
+}
+
+static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
+{
+	struct shared s = { .env = env };
+	struct worker workers[THREADS + 1];
+	pthread_t threads[THREADS + 1];
+
+	pthread_mutex_init(&s.kernel_lock, NULL);
+	atomic_init(&s.failures, 0);
+	atomic_init(&s.frees_called, 0);
+	atomic_init(&s.contexts_made, 0);
+	atomic_init(&s.stop, false);
+	s.program = cltest_build(env, source, "-cl-std=CL2.0");
+	CHECK(s.program);
+	s.kernel = clCreateKernel(s.program, "add_all", NULL);
+	CHECK(s.kernel);
+	for (int i = 0; i <= THREADS; i++) {
+		workers[i] = (struct worker){ .s = &s, .id = i };
+		CHECK(pthread_create(&threads[i], NULL, i < THREADS ? work : churn, &workers[i]) == 0);
+	}
+	for (int i = 0; i < THREADS; i++)
+		pthread_join(threads[i], NULL);
+	atomic_store(&s.stop, true);
+	pthread_join(threads[THREADS], NULL);
+	for (int i = 0; i <= THREADS; i++)
+		if (workers[i].what[0])
+			fprintf(stderr, "%s\n", workers[i].what);
+	CHECK(atomic_load(&s.failures) == 0);
+	/* Every free callback ran: a third of the iterations used one... */
+	CHECK(atomic_load(&s.frees_called) == THREADS * ((ITERATIONS + 1) / 3));
+	CHECK(atomic_load(&s.contexts_made) > 0);
+	/* ...and the shared kernel still works. */
+	int *p = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 16 * sizeof(int), 0);
+
+	CHECK(p);
+	memset(p, 0, 16 * sizeof(int));
+	CHECK_OK(run(env->queue, s.kernel, p, 5, 16, 0, NULL, NULL));
+	CHECK_OK(clFinish(env->queue));
+	CHECK(p[0] == 5 && p[15] == 5);
+	clSVMFree(env->context, p);
+	clReleaseKernel(s.kernel);
+	clReleaseProgram(s.program);
+	pthread_mutex_destroy(&s.kernel_lock);
+}
+
+int main(int argc, char **argv)
+{
+	static const struct cltest_case cases[] = {
+		CLTEST_CASE(many_threads_share_a_context_and_a_kernel),
+	};
+
+	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+}
