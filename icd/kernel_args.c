@@ -5,6 +5,7 @@
 #include "kernel.h"
 #include "layer.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 
 static cl_kernel CL_API_CALL create_kernel(cl_program program, const char *name,
@@ -68,6 +69,19 @@ static cl_int CL_API_CALL set_kernel_arg(cl_kernel kernel, cl_uint index, size_t
 	return err;
 }
 
+/*
+ * A kernel svmx does not track is forwarded, but a driver without SVM (the
+ * reason for svmx) answers CL_INVALID_OPERATION before it looks at the
+ * kernel: an invalid handle must get CL_INVALID_KERNEL.
+ */
+static bool valid_kernel(cl_kernel kernel)
+{
+	cl_uint n;
+
+	return kernel && svmx_next.clGetKernelInfo(kernel, CL_KERNEL_NUM_ARGS, sizeof(n), &n,
+						   NULL) == CL_SUCCESS;
+}
+
 static cl_int CL_API_CALL set_kernel_arg_svm_pointer(cl_kernel kernel, cl_uint index,
 						     const void *value)
 {
@@ -75,7 +89,7 @@ static cl_int CL_API_CALL set_kernel_arg_svm_pointer(cl_kernel kernel, cl_uint i
 	cl_int err;
 
 	if (!k) {
-		if (!kernel)
+		if (!valid_kernel(kernel))
 			return CL_INVALID_KERNEL;
 		return SVMX_FORWARD(clSetKernelArgSVMPointer, CL_INVALID_OPERATION, kernel,
 				    index, value);
@@ -92,7 +106,7 @@ static cl_int CL_API_CALL set_kernel_exec_info(cl_kernel kernel, cl_kernel_exec_
 	cl_int err;
 
 	if (!k) {
-		if (!kernel)
+		if (!valid_kernel(kernel))
 			return CL_INVALID_KERNEL;
 		return SVMX_FORWARD(clSetKernelExecInfo, CL_INVALID_OPERATION, kernel, name,
 				    size, value);
