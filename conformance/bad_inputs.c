@@ -1,0 +1,624 @@
+/*
+ * The bad-input table: for every entry point the svmx layer intercepts, each
+ * invalid argument the OpenCL 3.0 specification names (and the ones svmx
+ * defines where the specification leaves the behaviour undefined), with
+ * the exact result expected.  Run on rusticl under the layer; built with
+ * -DSVMX_SANITIZE=ON it is the AddressSanitizer/UBSan run.
+ *
+ * "bad_inputs --markdown" prints the table that conformance/BAD_INPUTS.md
+ * holds.
+ */
+#include "cltest.h"
+
+#include <stdint.h>
+#include <string.h>
+
+/* Results that are not status codes. */
+#define RETURNS_NULL 1		/* a function returning a pointer returned NULL */
+#define NO_EFFECT 2		/* a void function changed nothing */
+
+/* Host memory far (in the executable's data) from the mmap'd allocations. */
+static char far_host[64];
+
+struct fx {
+	cl_platform_id platform;
+	cl_context_properties on_platform[3];
+	cl_context ctx, ctx2;
+	cl_device_id dev;
+	cl_command_queue q;
+	cl_program prog;
+	cl_kernel k;		/* k(global int *p, int x) */
+	int *p;			/* coarse grain, 4096 bytes */
+	int *fine;		/* fine grain, 4096 bytes */
+	int *other;		/* an allocation of ctx2 */
+	void *freed;		/* allocated and freed */
+	char host[256];
+	cl_mem buf;
+	cl_event done;		/* a complete user event of ctx */
+	cl_event failed;	/* a user event of ctx with a negative status */
+	cl_event foreign;	/* a user event of ctx2 */
+	cl_event wl_done[1], wl_null[1], wl_mem[1], wl_foreign[1], wl_failed[1];
+	void *ptrs_host[1], *ptrs_interior[1], *ptrs_freed[1], *ptrs_null[1], *ptrs_p[1];
+	size_t size_past[1];
+	char pattern[256];
+	cl_ulong ul;
+	cl_bool yes, no;
+	cl_kernel kernels[1];
+	cl_device_id null_device[1];
+};
+
+static cl_int ptr_result(struct fx *f, void *p)
+{
+	if (!p)
+		return RETURNS_NULL;
+	clSVMFree(f->ctx, p);
+	return CL_SUCCESS;
+}
+
+static cl_int obj_result(void *obj, cl_int err)
+{
+	if (obj)
+		return CL_SUCCESS;	/* leaks the object: the row fails anyway */
+	return err;
+}
+
+/* clSVMFree returns nothing: its bad inputs must leave f->p usable. */
+static cl_int p_still_usable(struct fx *f)
+{
+	cl_int err = clSetKernelArgSVMPointer(f->k, 0, f->p);
+
+	if (err == CL_SUCCESS)
+		err = clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p, f->host, 64, 0, NULL, NULL);
+	return err == CL_SUCCESS ? NO_EFFECT : err;
+}
+
+static cl_int svm_free_then_check(struct fx *f, cl_context c, void *ptr)
+{
+	clSVMFree(c, ptr);
+	return p_still_usable(f);
+}
+
+/* The errcode_ret of a creating call that should fail (and return NULL). */
+#define OBJ_ERR(call)                                                           \
+	({                                                                      \
+		cl_int e_ = CL_SUCCESS;                                         \
+		void *o_ = (void *)(call);                                      \
+		obj_result(o_, e_);                                             \
+	})
+
+static cl_context create_context(cl_uint n, const cl_device_id *devs, void *notify,
+				 void *user_data, cl_int *err)
+{
+	return clCreateContext(NULL, n, devs, (void(CL_CALLBACK *)(const char *, const void *,
+								    size_t, void *))notify,
+			       user_data, err);
+}
+
+/*
+ * R(id, entry point, bad argument, expected, reference, expression).
+ * The reference names the entry point whose error list in the OpenCL 3.0
+ * API specification gives the code, or "svmx" where the specification
+ * leaves the behaviour undefined and svmx chose the code.
+ */
+#define QUEUE_ROWS(R, fn, call)                                                           \
+	R(fn##_null_queue, #fn, "command_queue is NULL", CL_INVALID_COMMAND_QUEUE, #fn,      \
+	  call(NULL, 0, NULL))                                                            \
+	R(fn##_queue_is_a_buffer, #fn, "command_queue is a buffer object",                 \
+	  CL_INVALID_COMMAND_QUEUE, #fn, call((cl_command_queue)f->buf, 0, NULL))          \
+	R(fn##_wait_list_null_count_1, #fn, "event_wait_list NULL, num_events 1",          \
+	  CL_INVALID_EVENT_WAIT_LIST, #fn, call(f->q, 1, NULL))                            \
+	R(fn##_wait_list_count_0, #fn, "event_wait_list not NULL, num_events 0",           \
+	  CL_INVALID_EVENT_WAIT_LIST, #fn, call(f->q, 0, f->wl_done))                      \
+	R(fn##_wait_list_holds_null, #fn, "event_wait_list holds NULL",                    \
+	  CL_INVALID_EVENT_WAIT_LIST, #fn, call(f->q, 1, f->wl_null))                      \
+	R(fn##_wait_list_holds_buffer, #fn, "event_wait_list holds a buffer object",       \
+	  CL_INVALID_EVENT_WAIT_LIST, #fn, call(f->q, 1, f->wl_mem))                       \
+	R(fn##_wait_list_other_context, #fn, "event_wait_list holds an event of another context", \
+	  CL_INVALID_CONTEXT, #fn, call(f->q, 1, f->wl_foreign))
+
+/* Each enqueue with valid arguments but the queue and wait list given. */
+#define MEMCPY_Q(q, n, w) clEnqueueSVMMemcpy(q, CL_FALSE, f->p, f->fine, 64, n, w, NULL)
+#define FILL_Q(q, n, w) clEnqueueSVMMemFill(q, f->p, f->pattern, 4, 64, n, w, NULL)
+#define MAP_Q(q, n, w) clEnqueueSVMMap(q, CL_FALSE, CL_MAP_READ, f->p, 64, n, w, NULL)
+#define UNMAP_Q(q, n, w) clEnqueueSVMUnmap(q, f->p, n, w, NULL)
+#define MIGRATE_Q(q, n, w) clEnqueueSVMMigrateMem(q, 1, (const void **)f->ptrs_p, NULL, 0, n, w, NULL)
+#define FREE_Q(q, n, w) clEnqueueSVMFree(q, 0, NULL, NULL, NULL, n, w, NULL)
+
+#define ROWS(R)                                                                            \
+	/* clSVMAlloc: NULL means failure; it has no error code. */                        \
+	R(alloc_null_context, "clSVMAlloc", "context is NULL", RETURNS_NULL, "clSVMAlloc",  \
+	  ptr_result(f, clSVMAlloc(NULL, CL_MEM_READ_WRITE, 64, 0)))                        \
+	R(alloc_context_is_queue, "clSVMAlloc", "context is a command-queue", RETURNS_NULL, \
+	  "clSVMAlloc", ptr_result(f, clSVMAlloc((cl_context)f->q, CL_MEM_READ_WRITE, 64, 0))) \
+	R(alloc_non_svm_flag, "clSVMAlloc", "flags has CL_MEM_USE_HOST_PTR", RETURNS_NULL,  \
+	  "clSVMAlloc", ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_USE_HOST_PTR, 64, 0)))      \
+	R(alloc_two_access_flags, "clSVMAlloc", "flags has READ_ONLY and WRITE_ONLY",       \
+	  RETURNS_NULL, "clSVMAlloc",                                                      \
+	  ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_READ_ONLY | CL_MEM_WRITE_ONLY, 64, 0)))   \
+	R(alloc_atomics_without_fine, "clSVMAlloc",                                        \
+	  "CL_MEM_SVM_ATOMICS without CL_MEM_SVM_FINE_GRAIN_BUFFER", RETURNS_NULL, "clSVMAlloc", \
+	  ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_SVM_ATOMICS, 64, 0)))                     \
+	R(alloc_size_0, "clSVMAlloc", "size is 0", RETURNS_NULL, "clSVMAlloc",              \
+	  ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 0, 0)))                       \
+	R(alloc_size_huge, "clSVMAlloc", "size > CL_DEVICE_MAX_MEM_ALLOC_SIZE", RETURNS_NULL, \
+	  "clSVMAlloc", ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, SIZE_MAX / 2, 0))) \
+	R(alloc_alignment_3, "clSVMAlloc", "alignment 3 (not a power of two)", RETURNS_NULL, \
+	  "clSVMAlloc", ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 64, 3)))        \
+	R(alloc_alignment_huge, "clSVMAlloc", "alignment 2^30 (unsupported)", RETURNS_NULL,  \
+	  "clSVMAlloc", ptr_result(f, clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 64, 1u << 30)))  \
+	/* clSVMFree returns nothing. */                                                   \
+	R(free_null_context, "clSVMFree", "context is NULL", NO_EFFECT, "svmx",              \
+	  svm_free_then_check(f, NULL, f->p))                                              \
+	R(free_other_context, "clSVMFree", "context is not the allocation's", NO_EFFECT,     \
+	  "svmx", svm_free_then_check(f, f->ctx2, f->p))                                    \
+	R(free_host_pointer, "clSVMFree", "pointer not from clSVMAlloc", NO_EFFECT, "svmx",  \
+	  svm_free_then_check(f, f->ctx, f->host))                                          \
+	R(free_interior_pointer, "clSVMFree", "interior pointer of an allocation", NO_EFFECT, \
+	  "svmx", svm_free_then_check(f, f->ctx, f->p + 1))                                 \
+	R(free_freed_pointer, "clSVMFree", "pointer freed already", NO_EFFECT, "svmx",       \
+	  svm_free_then_check(f, f->ctx, f->freed))                                         \
+	R(free_null_pointer, "clSVMFree", "pointer is NULL", NO_EFFECT, "clSVMFree",         \
+	  svm_free_then_check(f, f->ctx, NULL))                                             \
+	/* clSetKernelArgSVMPointer */                                                     \
+	R(argsvm_null_kernel, "clSetKernelArgSVMPointer", "kernel is NULL", CL_INVALID_KERNEL, \
+	  "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(NULL, 0, f->p))              \
+	R(argsvm_kernel_is_buffer, "clSetKernelArgSVMPointer", "kernel is a buffer object",  \
+	  CL_INVALID_KERNEL, "clSetKernelArgSVMPointer",                                   \
+	  clSetKernelArgSVMPointer((cl_kernel)f->buf, 0, f->p))                             \
+	R(argsvm_index_out_of_range, "clSetKernelArgSVMPointer", "arg_index >= number of arguments", \
+	  CL_INVALID_ARG_INDEX, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 2, f->p)) \
+	R(argsvm_not_a_pointer, "clSetKernelArgSVMPointer", "argument is not a global pointer", \
+	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 1, f->p)) \
+	R(argsvm_host_pointer, "clSetKernelArgSVMPointer", "pointer outside any allocation", \
+	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 0, f->host)) \
+	R(argsvm_freed_pointer, "clSetKernelArgSVMPointer", "pointer freed already",         \
+	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 0, f->freed)) \
+	R(argsvm_other_context, "clSetKernelArgSVMPointer", "allocation of another context", \
+	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 0, f->other)) \
+	/* clSetKernelExecInfo */                                                          \
+	R(exec_null_kernel, "clSetKernelExecInfo", "kernel is NULL", CL_INVALID_KERNEL,       \
+	  "clSetKernelExecInfo",                                                           \
+	  clSetKernelExecInfo(NULL, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_p)) \
+	R(exec_kernel_is_buffer, "clSetKernelExecInfo", "kernel is a buffer object",         \
+	  CL_INVALID_KERNEL, "clSetKernelExecInfo",                                        \
+	  clSetKernelExecInfo((cl_kernel)f->buf, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_p)) \
+	R(exec_bad_name, "clSetKernelExecInfo", "param_name unknown", CL_INVALID_VALUE,       \
+	  "clSetKernelExecInfo", clSetKernelExecInfo(f->k, 0x1234, sizeof(void *), f->ptrs_p)) \
+	R(exec_ptrs_bad_size, "clSetKernelExecInfo", "SVM_PTRS size not a multiple of a pointer", \
+	  CL_INVALID_VALUE, "clSetKernelExecInfo",                                         \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, 3, f->ptrs_p))             \
+	R(exec_ptrs_null_value, "clSetKernelExecInfo", "SVM_PTRS value NULL, size > 0",       \
+	  CL_INVALID_VALUE, "clSetKernelExecInfo",                                         \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), NULL))     \
+	R(exec_ptrs_host_pointer, "clSetKernelExecInfo", "SVM_PTRS pointer outside any allocation", \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_host)) \
+	R(exec_ptrs_freed_pointer, "clSetKernelExecInfo", "SVM_PTRS pointer freed already",   \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_freed)) \
+	R(exec_system_true, "clSetKernelExecInfo", "FINE_GRAIN_SYSTEM CL_TRUE (unsupported)", \
+	  CL_INVALID_OPERATION, "clSetKernelExecInfo",                                     \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, sizeof(cl_bool), &f->yes)) \
+	R(exec_system_bad_size, "clSetKernelExecInfo", "FINE_GRAIN_SYSTEM size 1",            \
+	  CL_INVALID_VALUE, "clSetKernelExecInfo",                                         \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, 1, &f->no))   \
+	/* clGetDeviceInfo */                                                              \
+	R(devinfo_null_device, "clGetDeviceInfo", "device is NULL", CL_INVALID_DEVICE,        \
+	  "clGetDeviceInfo",                                                               \
+	  clGetDeviceInfo(NULL, CL_DEVICE_SVM_CAPABILITIES, sizeof(f->ul), &f->ul, NULL))    \
+	R(devinfo_bad_name, "clGetDeviceInfo", "param_name unknown", CL_INVALID_VALUE,        \
+	  "clGetDeviceInfo", clGetDeviceInfo(f->dev, 0x7fff, sizeof(f->ul), &f->ul, NULL))   \
+	R(devinfo_svm_small, "clGetDeviceInfo", "SVM_CAPABILITIES, size 1", CL_INVALID_VALUE, \
+	  "clGetDeviceInfo", clGetDeviceInfo(f->dev, CL_DEVICE_SVM_CAPABILITIES, 1, &f->ul, NULL)) \
+	R(devinfo_atomics_small, "clGetDeviceInfo", "ATOMIC_MEMORY_CAPABILITIES, size 1",     \
+	  CL_INVALID_VALUE, "clGetDeviceInfo",                                             \
+	  clGetDeviceInfo(f->dev, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES, 1, &f->ul, NULL))    \
+	R(devinfo_fence_small, "clGetDeviceInfo", "ATOMIC_FENCE_CAPABILITIES, size 1",        \
+	  CL_INVALID_VALUE, "clGetDeviceInfo",                                             \
+	  clGetDeviceInfo(f->dev, CL_DEVICE_ATOMIC_FENCE_CAPABILITIES, 1, &f->ul, NULL))     \
+	R(devinfo_features_small, "clGetDeviceInfo", "OPENCL_C_FEATURES, size 1",             \
+	  CL_INVALID_VALUE, "clGetDeviceInfo",                                             \
+	  clGetDeviceInfo(f->dev, CL_DEVICE_OPENCL_C_FEATURES, 1, f->host, NULL))            \
+	/* Contexts */                                                                     \
+	R(ctx_no_devices, "clCreateContext", "devices NULL", CL_INVALID_VALUE, "clCreateContext", \
+	  OBJ_ERR(create_context(1, NULL, NULL, NULL, &e_))) \
+	R(ctx_zero_devices, "clCreateContext", "num_devices 0", CL_INVALID_VALUE, "clCreateContext", \
+	  OBJ_ERR(create_context(0, &f->dev, NULL, NULL, &e_))) \
+	R(ctx_user_data_without_notify, "clCreateContext", "user_data without pfn_notify",    \
+	  CL_INVALID_VALUE, "clCreateContext",                                             \
+	  OBJ_ERR(create_context(1, &f->dev, NULL, f, &e_))) \
+	R(ctx_null_device, "clCreateContext", "devices holds NULL", CL_INVALID_DEVICE,        \
+	  "clCreateContext",                                                               \
+	  OBJ_ERR(create_context(1, f->null_device, NULL, NULL, &e_))) \
+	R(ctx_type_0, "clCreateContextFromType", "device_type with an unknown bit", CL_INVALID_DEVICE_TYPE,     \
+	  "clCreateContextFromType",                                                       \
+	  OBJ_ERR(clCreateContextFromType(f->on_platform, (cl_device_type)1 << 20, NULL, NULL, &e_))) \
+	R(retain_ctx_null, "clRetainContext", "context is NULL", CL_INVALID_CONTEXT,          \
+	  "clRetainContext", clRetainContext(NULL))                                        \
+	R(retain_ctx_buffer, "clRetainContext", "context is a buffer object", CL_INVALID_CONTEXT, \
+	  "clRetainContext", clRetainContext((cl_context)f->buf))                          \
+	R(release_ctx_null, "clReleaseContext", "context is NULL", CL_INVALID_CONTEXT,        \
+	  "clReleaseContext", clReleaseContext(NULL))                                      \
+	R(release_ctx_buffer, "clReleaseContext", "context is a buffer object", CL_INVALID_CONTEXT, \
+	  "clReleaseContext", clReleaseContext((cl_context)f->buf))                        \
+	/* Programs and kernels */                                                         \
+	R(build_null_program, "clBuildProgram", "program is NULL", CL_INVALID_PROGRAM,        \
+	  "clBuildProgram", clBuildProgram(NULL, 0, NULL, NULL, NULL, NULL))               \
+	R(build_devices_null, "clBuildProgram", "num_devices 1, device_list NULL", CL_INVALID_VALUE, \
+	  "clBuildProgram", clBuildProgram(f->prog, 1, NULL, NULL, NULL, NULL))            \
+	R(build_user_data_without_notify, "clBuildProgram", "user_data without pfn_notify",   \
+	  CL_INVALID_VALUE, "clBuildProgram", clBuildProgram(f->prog, 0, NULL, NULL, NULL, f)) \
+	R(compile_null_program, "clCompileProgram", "program is NULL", CL_INVALID_PROGRAM,    \
+	  "clCompileProgram", clCompileProgram(NULL, 0, NULL, NULL, 0, NULL, NULL, NULL, NULL)) \
+	R(create_kernel_null_program, "clCreateKernel", "program is NULL", CL_INVALID_PROGRAM, \
+	  "clCreateKernel",                                                                \
+	  OBJ_ERR(clCreateKernel(NULL, "k", &e_)))     \
+	R(create_kernel_bad_name, "clCreateKernel", "kernel_name not in program",             \
+	  CL_INVALID_KERNEL_NAME, "clCreateKernel",                                        \
+	  OBJ_ERR(clCreateKernel(f->prog, "nope", &e_))) \
+	R(create_kernel_null_name, "clCreateKernel", "kernel_name is NULL", CL_INVALID_VALUE,  \
+	  "clCreateKernel",                                                                \
+	  OBJ_ERR(clCreateKernel(f->prog, NULL, &e_)))  \
+	R(kernels_too_few, "clCreateKernelsInProgram", "num_kernels 0 with kernels not NULL", \
+	  CL_INVALID_VALUE, "clCreateKernelsInProgram",                                    \
+	  clCreateKernelsInProgram(f->prog, 0, f->kernels, NULL))                          \
+	R(kernels_null_program, "clCreateKernelsInProgram", "program is NULL",                \
+	  CL_INVALID_PROGRAM, "clCreateKernelsInProgram",                                  \
+	  clCreateKernelsInProgram(NULL, 1, f->kernels, NULL))                             \
+	R(clone_null, "clCloneKernel", "source_kernel is NULL", CL_INVALID_KERNEL,            \
+	  "clCloneKernel",                                                                 \
+	  OBJ_ERR(clCloneKernel(NULL, &e_)))           \
+	R(retain_kernel_null, "clRetainKernel", "kernel is NULL", CL_INVALID_KERNEL,          \
+	  "clRetainKernel", clRetainKernel(NULL))                                          \
+	R(retain_kernel_buffer, "clRetainKernel", "kernel is a buffer object", CL_INVALID_KERNEL, \
+	  "clRetainKernel", clRetainKernel((cl_kernel)f->buf))                             \
+	R(release_kernel_null, "clReleaseKernel", "kernel is NULL", CL_INVALID_KERNEL,        \
+	  "clReleaseKernel", clReleaseKernel(NULL))                                        \
+	R(release_kernel_buffer, "clReleaseKernel", "kernel is a buffer object", CL_INVALID_KERNEL, \
+	  "clReleaseKernel", clReleaseKernel((cl_kernel)f->buf))                           \
+	R(arg_index_out_of_range, "clSetKernelArg", "arg_index >= number of arguments",       \
+	  CL_INVALID_ARG_INDEX, "clSetKernelArg", clSetKernelArg(f->k, 2, sizeof(int), &f->ul)) \
+	R(arg_bad_size, "clSetKernelArg", "arg_size 1 for an int", CL_INVALID_ARG_SIZE,       \
+	  "clSetKernelArg", clSetKernelArg(f->k, 1, 1, &f->ul))                            \
+	R(arg_bad_mem, "clSetKernelArg", "a pointer argument given a user event",             \
+	  CL_INVALID_MEM_OBJECT, "clSetKernelArg",                                         \
+	  clSetKernelArg(f->k, 0, sizeof(cl_event), &f->done))                             \
+	R(arg_null_kernel, "clSetKernelArg", "kernel is NULL", CL_INVALID_KERNEL,             \
+	  "clSetKernelArg", clSetKernelArg(NULL, 1, sizeof(int), &f->ul))                  \
+	/* Events */                                                                       \
+	R(evinfo_null, "clGetEventInfo", "event is NULL", CL_INVALID_EVENT, "clGetEventInfo", \
+	  clGetEventInfo(NULL, CL_EVENT_COMMAND_TYPE, sizeof(f->ul), &f->ul, NULL))         \
+	R(evinfo_bad_name, "clGetEventInfo", "param_name unknown", CL_INVALID_VALUE,          \
+	  "clGetEventInfo", clGetEventInfo(f->done, 0x7fff, sizeof(f->ul), &f->ul, NULL))   \
+	R(evinfo_small, "clGetEventInfo", "COMMAND_TYPE, size 1", CL_INVALID_VALUE,           \
+	  "clGetEventInfo", clGetEventInfo(f->done, CL_EVENT_COMMAND_TYPE, 1, &f->ul, NULL)) \
+	R(prof_null, "clGetEventProfilingInfo", "event is NULL", CL_INVALID_EVENT,            \
+	  "clGetEventProfilingInfo",                                                       \
+	  clGetEventProfilingInfo(NULL, CL_PROFILING_COMMAND_END, sizeof(f->ul), &f->ul, NULL)) \
+	R(prof_user_event, "clGetEventProfilingInfo", "event is a user event",                \
+	  CL_PROFILING_INFO_NOT_AVAILABLE, "clGetEventProfilingInfo",                      \
+	  clGetEventProfilingInfo(f->done, CL_PROFILING_COMMAND_END, sizeof(f->ul), &f->ul, NULL)) \
+	R(prof_svm_no_profiling, "clGetEventProfilingInfo",                                \
+	  "SVM command event, queue without profiling", CL_PROFILING_INFO_NOT_AVAILABLE,   \
+	  "clGetEventProfilingInfo", svm_event_profiling(f, CL_PROFILING_COMMAND_END, sizeof(f->ul))) \
+	R(prof_svm_bad_name, "clGetEventProfilingInfo", "SVM command event, param_name unknown", \
+	  CL_INVALID_VALUE, "clGetEventProfilingInfo", svm_event_profiling(f, 0x7fff, sizeof(f->ul))) \
+	R(prof_svm_small, "clGetEventProfilingInfo", "SVM command event, size 4",             \
+	  CL_INVALID_VALUE, "clGetEventProfilingInfo", svm_event_profiling(f, CL_PROFILING_COMMAND_END, 4)) \
+	R(retain_event_null, "clRetainEvent", "event is NULL", CL_INVALID_EVENT, "clRetainEvent", \
+	  clRetainEvent(NULL))                                                             \
+	R(retain_event_buffer, "clRetainEvent", "event is a buffer object", CL_INVALID_EVENT, \
+	  "clRetainEvent", clRetainEvent((cl_event)f->buf))                                \
+	R(release_event_null, "clReleaseEvent", "event is NULL", CL_INVALID_EVENT,            \
+	  "clReleaseEvent", clReleaseEvent(NULL))                                          \
+	R(release_event_buffer, "clReleaseEvent", "event is a buffer object", CL_INVALID_EVENT, \
+	  "clReleaseEvent", clReleaseEvent((cl_event)f->buf))                              \
+	/* Buffers */                                                                      \
+	R(buffer_past_allocation, "clCreateBuffer", "USE_HOST_PTR on SVM, size past the allocation", \
+	  CL_INVALID_BUFFER_SIZE, "clCreateBuffer",                                        \
+	  OBJ_ERR(clCreateBuffer(f->ctx, CL_MEM_USE_HOST_PTR, 4096, f->p + 1, &e_))) \
+	R(buffer_size_0, "clCreateBuffer", "size 0", CL_INVALID_BUFFER_SIZE, "clCreateBuffer", \
+	  OBJ_ERR(clCreateBuffer(f->ctx, CL_MEM_USE_HOST_PTR, 0, f->p, &e_))) \
+	R(buffer_use_null_ptr, "clCreateBuffer", "USE_HOST_PTR with host_ptr NULL",           \
+	  CL_INVALID_HOST_PTR, "clCreateBuffer",                                           \
+	  OBJ_ERR(clCreateBuffer(f->ctx, CL_MEM_USE_HOST_PTR, 64, NULL, &e_))) \
+	R(buffer_null_context, "clCreateBuffer", "context is NULL", CL_INVALID_CONTEXT,       \
+	  "clCreateBuffer",                                                                \
+	  OBJ_ERR(clCreateBuffer(NULL, CL_MEM_USE_HOST_PTR, 64, f->p, &e_))) \
+	R(bufprops_past_allocation, "clCreateBufferWithProperties",                        \
+	  "USE_HOST_PTR on SVM, size past the allocation", CL_INVALID_BUFFER_SIZE,         \
+	  "clCreateBufferWithProperties",                                                  \
+	  OBJ_ERR(clCreateBufferWithProperties(f->ctx, NULL, CL_MEM_USE_HOST_PTR, 4097, f->p, &e_))) \
+	R(meminfo_null, "clGetMemObjectInfo", "memobj is NULL", CL_INVALID_MEM_OBJECT,        \
+	  "clGetMemObjectInfo",                                                            \
+	  clGetMemObjectInfo(NULL, CL_MEM_USES_SVM_POINTER, sizeof(cl_bool), &f->yes, NULL)) \
+	R(meminfo_small, "clGetMemObjectInfo", "USES_SVM_POINTER, size 1", CL_INVALID_VALUE,  \
+	  "clGetMemObjectInfo", clGetMemObjectInfo(f->buf, CL_MEM_USES_SVM_POINTER, 1, f->host, NULL)) \
+	/* The SVM enqueue commands: queue and wait list */                                \
+	QUEUE_ROWS(R, clEnqueueSVMMemcpy, MEMCPY_Q)                                        \
+	QUEUE_ROWS(R, clEnqueueSVMMemFill, FILL_Q)                                         \
+	QUEUE_ROWS(R, clEnqueueSVMMap, MAP_Q)                                              \
+	QUEUE_ROWS(R, clEnqueueSVMUnmap, UNMAP_Q)                                          \
+	QUEUE_ROWS(R, clEnqueueSVMMigrateMem, MIGRATE_Q)                                   \
+	QUEUE_ROWS(R, clEnqueueSVMFree, FREE_Q)                                            \
+	/* clEnqueueSVMMemcpy */                                                           \
+	R(memcpy_null_dst, "clEnqueueSVMMemcpy", "dst_ptr NULL", CL_INVALID_VALUE,            \
+	  "clEnqueueSVMMemcpy", clEnqueueSVMMemcpy(f->q, CL_TRUE, NULL, f->p, 64, 0, NULL, NULL)) \
+	R(memcpy_null_src, "clEnqueueSVMMemcpy", "src_ptr NULL", CL_INVALID_VALUE,            \
+	  "clEnqueueSVMMemcpy", clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p, NULL, 64, 0, NULL, NULL)) \
+	R(memcpy_overlap, "clEnqueueSVMMemcpy", "overlapping ranges", CL_MEM_COPY_OVERLAP,    \
+	  "clEnqueueSVMMemcpy", clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p + 1, f->p, 8, 0, NULL, NULL)) \
+	R(memcpy_past_dst_allocation, "clEnqueueSVMMemcpy", "dst range runs past its allocation", \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p + 1020, f->host, 64, 0, NULL, NULL))       \
+	R(memcpy_past_src_allocation, "clEnqueueSVMMemcpy", "src range runs past its allocation", \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMMemcpy(f->q, CL_TRUE, f->host, f->fine + 1020, 64, 0, NULL, NULL))    \
+	R(memcpy_size_huge, "clEnqueueSVMMemcpy", "size 2^40 from an SVM pointer", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMMemcpy(f->q, CL_TRUE, far_host, f->p, (size_t)1 << 40, 0, NULL, NULL)) \
+	R(memcpy_blocking_failed_wait, "clEnqueueSVMMemcpy", "blocking, wait list event failed", \
+	  CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "clEnqueueSVMMemcpy",              \
+	  clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p, f->fine, 64, 1, f->wl_failed, NULL))      \
+	/* clEnqueueSVMMemFill */                                                          \
+	R(fill_null_ptr, "clEnqueueSVMMemFill", "svm_ptr NULL", CL_INVALID_VALUE,             \
+	  "clEnqueueSVMMemFill", clEnqueueSVMMemFill(f->q, NULL, f->pattern, 4, 64, 0, NULL, NULL)) \
+	R(fill_null_pattern, "clEnqueueSVMMemFill", "pattern NULL", CL_INVALID_VALUE,         \
+	  "clEnqueueSVMMemFill", clEnqueueSVMMemFill(f->q, f->p, NULL, 4, 64, 0, NULL, NULL)) \
+	R(fill_pattern_size_0, "clEnqueueSVMMemFill", "pattern_size 0", CL_INVALID_VALUE,     \
+	  "clEnqueueSVMMemFill", clEnqueueSVMMemFill(f->q, f->p, f->pattern, 0, 64, 0, NULL, NULL)) \
+	R(fill_pattern_size_3, "clEnqueueSVMMemFill", "pattern_size 3", CL_INVALID_VALUE,     \
+	  "clEnqueueSVMMemFill", clEnqueueSVMMemFill(f->q, f->p, f->pattern, 3, 60, 0, NULL, NULL)) \
+	R(fill_pattern_size_256, "clEnqueueSVMMemFill", "pattern_size 256", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMemFill", clEnqueueSVMMemFill(f->q, f->p, f->pattern, 256, 256, 0, NULL, NULL)) \
+	R(fill_misaligned, "clEnqueueSVMMemFill", "svm_ptr not aligned to pattern_size",      \
+	  CL_INVALID_VALUE, "clEnqueueSVMMemFill",                                         \
+	  clEnqueueSVMMemFill(f->q, (char *)f->p + 2, f->pattern, 4, 64, 0, NULL, NULL))    \
+	R(fill_size_not_multiple, "clEnqueueSVMMemFill", "size not a multiple of pattern_size", \
+	  CL_INVALID_VALUE, "clEnqueueSVMMemFill",                                         \
+	  clEnqueueSVMMemFill(f->q, f->p, f->pattern, 8, 12, 0, NULL, NULL))                 \
+	R(fill_host_pointer, "clEnqueueSVMMemFill", "svm_ptr outside any allocation",         \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMMemFill(f->q, f->host, f->pattern, 4, 64, 0, NULL, NULL))             \
+	R(fill_freed_pointer, "clEnqueueSVMMemFill", "svm_ptr freed already", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMMemFill(f->q, f->freed, f->pattern, 4, 64, 0, NULL, NULL))    \
+	R(fill_other_context, "clEnqueueSVMMemFill", "svm_ptr of another context", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMMemFill(f->q, f->other, f->pattern, 4, 64, 0, NULL, NULL))    \
+	R(fill_past_allocation, "clEnqueueSVMMemFill", "range runs past the allocation",      \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMMemFill(f->q, f->p + 1020, f->pattern, 4, 64, 0, NULL, NULL))         \
+	R(fill_size_huge, "clEnqueueSVMMemFill", "size 2^62", CL_INVALID_VALUE, "svmx",       \
+	  clEnqueueSVMMemFill(f->q, f->p, f->pattern, 4, (size_t)1 << 62, 0, NULL, NULL))   \
+	/* clEnqueueSVMMap / Unmap */                                                      \
+	R(map_null_ptr, "clEnqueueSVMMap", "svm_ptr NULL", CL_INVALID_VALUE, "clEnqueueSVMMap", \
+	  clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, NULL, 64, 0, NULL, NULL))              \
+	R(map_size_0, "clEnqueueSVMMap", "size 0", CL_INVALID_VALUE, "clEnqueueSVMMap",       \
+	  clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->p, 0, 0, NULL, NULL))               \
+	R(map_invalidate_and_read, "clEnqueueSVMMap", "map_flags WRITE_INVALIDATE_REGION | READ", \
+	  CL_INVALID_VALUE, "clEnqueueSVMMap",                                             \
+	  clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_WRITE_INVALIDATE_REGION | CL_MAP_READ, f->p, 64, 0, NULL, NULL)) \
+	R(map_unknown_flag, "clEnqueueSVMMap", "map_flags with an unknown bit", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMap", clEnqueueSVMMap(f->q, CL_TRUE, 1 << 10, f->p, 64, 0, NULL, NULL)) \
+	R(map_host_pointer, "clEnqueueSVMMap", "svm_ptr outside any allocation", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->host, 64, 0, NULL, NULL))   \
+	R(map_freed_pointer, "clEnqueueSVMMap", "svm_ptr freed already", CL_INVALID_VALUE,    \
+	  "svmx", clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->freed, 64, 0, NULL, NULL))  \
+	R(map_past_allocation, "clEnqueueSVMMap", "range runs past the allocation", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->p, 4097, 0, NULL, NULL))    \
+	R(map_blocking_failed_wait, "clEnqueueSVMMap", "blocking, wait list event failed",    \
+	  CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "clEnqueueSVMMap",                 \
+	  clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->p, 64, 1, f->wl_failed, NULL))      \
+	R(unmap_null_ptr, "clEnqueueSVMUnmap", "svm_ptr NULL", CL_INVALID_VALUE, "clEnqueueSVMUnmap", \
+	  clEnqueueSVMUnmap(f->q, NULL, 0, NULL, NULL))                                    \
+	R(unmap_host_pointer, "clEnqueueSVMUnmap", "svm_ptr outside any allocation",          \
+	  CL_INVALID_VALUE, "svmx", clEnqueueSVMUnmap(f->q, f->host, 0, NULL, NULL))        \
+	R(unmap_freed_pointer, "clEnqueueSVMUnmap", "svm_ptr freed already", CL_INVALID_VALUE, \
+	  "svmx", clEnqueueSVMUnmap(f->q, f->freed, 0, NULL, NULL))                         \
+	/* clEnqueueSVMMigrateMem */                                                       \
+	R(migrate_zero_pointers, "clEnqueueSVMMigrateMem", "num_svm_pointers 0", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMigrateMem",                                                        \
+	  clEnqueueSVMMigrateMem(f->q, 0, (const void **)f->ptrs_p, NULL, 0, 0, NULL, NULL)) \
+	R(migrate_null_pointers, "clEnqueueSVMMigrateMem", "svm_pointers NULL", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMigrateMem", clEnqueueSVMMigrateMem(f->q, 1, NULL, NULL, 0, 0, NULL, NULL)) \
+	R(migrate_bad_flags, "clEnqueueSVMMigrateMem", "flags with an unknown bit", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMigrateMem",                                                        \
+	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_p, NULL, 1 << 5, 0, NULL, NULL)) \
+	R(migrate_host_pointer, "clEnqueueSVMMigrateMem", "pointer outside any allocation",   \
+	  CL_INVALID_VALUE, "clEnqueueSVMMigrateMem",                                      \
+	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_host, NULL, 0, 0, NULL, NULL)) \
+	R(migrate_null_entry, "clEnqueueSVMMigrateMem", "svm_pointers holds NULL", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMigrateMem",                                                        \
+	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_null, NULL, 0, 0, NULL, NULL)) \
+	R(migrate_freed_pointer, "clEnqueueSVMMigrateMem", "pointer freed already", CL_INVALID_VALUE, \
+	  "clEnqueueSVMMigrateMem",                                                        \
+	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_freed, NULL, 0, 0, NULL, NULL)) \
+	R(migrate_past_allocation, "clEnqueueSVMMigrateMem", "sizes[i] runs past the allocation", \
+	  CL_INVALID_VALUE, "clEnqueueSVMMigrateMem",                                      \
+	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_p, f->size_past, 0, 0, NULL, NULL)) \
+	/* clEnqueueSVMFree */                                                             \
+	R(free_count_without_list, "clEnqueueSVMFree", "num_svm_pointers 1, svm_pointers NULL", \
+	  CL_INVALID_VALUE, "clEnqueueSVMFree",                                            \
+	  clEnqueueSVMFree(f->q, 1, NULL, NULL, NULL, 0, NULL, NULL))                       \
+	R(free_list_without_count, "clEnqueueSVMFree", "num_svm_pointers 0, svm_pointers not NULL", \
+	  CL_INVALID_VALUE, "clEnqueueSVMFree",                                            \
+	  clEnqueueSVMFree(f->q, 0, f->ptrs_p, NULL, NULL, 0, NULL, NULL))                  \
+	R(enqfree_host_pointer, "clEnqueueSVMFree", "no pfn_free_func, pointer not from clSVMAlloc", \
+	  CL_INVALID_VALUE, "svmx", clEnqueueSVMFree(f->q, 1, f->ptrs_host, NULL, NULL, 0, NULL, NULL)) \
+	R(enqfree_interior_pointer, "clEnqueueSVMFree", "no pfn_free_func, interior pointer", \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMFree(f->q, 1, f->ptrs_interior, NULL, NULL, 0, NULL, NULL))           \
+	R(enqfree_freed_pointer, "clEnqueueSVMFree", "no pfn_free_func, pointer freed already", \
+	  CL_INVALID_VALUE, "svmx", clEnqueueSVMFree(f->q, 1, f->ptrs_freed, NULL, NULL, 0, NULL, NULL))
+
+static cl_int svm_event_profiling(struct fx *f, cl_profiling_info name, size_t size)
+{
+	cl_event ev;
+	cl_int err = clEnqueueSVMMemcpy(f->q, CL_TRUE, f->p, f->fine, 64, 0, NULL, &ev);
+
+	if (err != CL_SUCCESS)
+		return err;
+	err = clGetEventProfilingInfo(ev, name, size, &f->ul, NULL);
+	clReleaseEvent(ev);
+	return err;
+}
+
+#define AS_FUNCTION(id, entry, bad, want, ref, expr) \
+	static cl_int row_##id(struct fx *f) { (void)f; return (expr); }
+ROWS(AS_FUNCTION)
+
+struct row {
+	const char *id, *entry, *bad;
+	cl_int want;
+	const char *ref;
+	cl_int (*run)(struct fx *f);
+};
+
+#define AS_ROW(id, entry, bad, want, ref, expr) { #id, entry, bad, want, ref, row_##id },
+static const struct row rows[] = { ROWS(AS_ROW) };
+#define NROWS (sizeof(rows) / sizeof(rows[0]))
+
+static const char *result_name(cl_int r)
+{
+	static char unnamed[32];
+
+	if (r == RETURNS_NULL)
+		return "returns NULL";
+	if (r == NO_EFFECT)
+		return "ignored, allocation unaffected";
+	if (r == CL_INVALID_DEVICE_TYPE)
+		return "CL_INVALID_DEVICE_TYPE";
+	if (r == CL_PROFILING_INFO_NOT_AVAILABLE)
+		return "CL_PROFILING_INFO_NOT_AVAILABLE";
+	if (r == CL_INVALID_KERNEL_NAME)
+		return "CL_INVALID_KERNEL_NAME";
+	if (strcmp(cltest_err_name(r), "an unnamed status") == 0) {
+		snprintf(unnamed, sizeof(unnamed), "status %d", r);
+		return unnamed;
+	}
+	return cltest_err_name(r);
+}
+
+static bool setup(struct cltest_env *env, struct fx *f)
+{
+	static const char *src = "kernel void k(global int *p, int x) { p[0] = x; }\n";
+	cl_int err;
+
+	memset(f, 0, sizeof(*f));
+	f->ctx = env->context;
+	f->platform = env->platform;
+	f->on_platform[0] = CL_CONTEXT_PLATFORM;
+	f->on_platform[1] = (cl_context_properties)env->platform;
+	f->on_platform[2] = 0;
+	f->dev = env->device;
+	f->q = env->queue;
+	f->ctx2 = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
+	f->prog = cltest_build(env, src, "-cl-std=CL2.0");
+	f->k = f->prog ? clCreateKernel(f->prog, "k", &err) : NULL;
+	f->p = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
+	f->fine = clSVMAlloc(f->ctx, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
+	f->other = f->ctx2 ? clSVMAlloc(f->ctx2, CL_MEM_READ_WRITE, 4096, 0) : NULL;
+	f->freed = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
+	clSVMFree(f->ctx, f->freed);
+	f->buf = clCreateBuffer(f->ctx, CL_MEM_READ_WRITE, 4096, NULL, &err);
+	f->done = clCreateUserEvent(f->ctx, &err);
+	f->failed = clCreateUserEvent(f->ctx, &err);
+	f->foreign = f->ctx2 ? clCreateUserEvent(f->ctx2, &err) : NULL;
+	if (!f->ctx2 || !f->k || !f->p || !f->fine || !f->other || !f->freed || !f->buf ||
+	    !f->done || !f->failed || !f->foreign)
+		return false;
+	clSetUserEventStatus(f->done, CL_COMPLETE);
+	clSetUserEventStatus(f->failed, -1);
+	clSetUserEventStatus(f->foreign, CL_COMPLETE);
+	f->wl_done[0] = f->done;
+	f->wl_null[0] = NULL;
+	f->wl_mem[0] = (cl_event)f->buf;
+	f->wl_foreign[0] = f->foreign;
+	f->wl_failed[0] = f->failed;
+	f->ptrs_host[0] = f->host;
+	f->ptrs_interior[0] = f->p + 1;
+	f->ptrs_freed[0] = f->freed;
+	f->ptrs_null[0] = NULL;
+	f->ptrs_p[0] = f->p;
+	f->size_past[0] = 4097;
+	f->yes = CL_TRUE;
+	f->no = CL_FALSE;
+	f->null_device[0] = NULL;
+	return true;
+}
+
+static void teardown(struct fx *f)
+{
+	clFinish(f->q);
+	if (f->k)
+		clReleaseKernel(f->k);
+	if (f->prog)
+		clReleaseProgram(f->prog);
+	clSVMFree(f->ctx, f->p);
+	clSVMFree(f->ctx, f->fine);
+	if (f->ctx2)
+		clSVMFree(f->ctx2, f->other);
+	if (f->buf)
+		clReleaseMemObject(f->buf);
+	cl_event evs[] = { f->done, f->failed, f->foreign };
+
+	for (int i = 0; i < 3; i++)
+		if (evs[i])
+			clReleaseEvent(evs[i]);
+	if (f->ctx2)
+		clReleaseContext(f->ctx2);
+}
+
+static void every_bad_input_gets_its_exact_result(struct cltest_env *env)
+{
+	struct fx f;
+	int wrong = 0;
+
+	if (!setup(env, &f)) {
+		teardown(&f);
+		CHECK(!"fixture");
+	}
+	for (size_t i = 0; i < NROWS; i++) {
+		cl_int got = rows[i].run(&f);
+
+		if (got != rows[i].want) {
+			fprintf(stderr, "%s (%s: %s): got %s, want %s\n", rows[i].id, rows[i].entry,
+				rows[i].bad, result_name(got), result_name(rows[i].want));
+			wrong++;
+		}
+	}
+	/* Nothing above may have hurt the valid objects. */
+	cl_int still = p_still_usable(&f);
+
+	teardown(&f);
+	printf("%zu rows, %d wrong\n", NROWS, wrong);
+	CHECK(wrong == 0);
+	CHECK(still == NO_EFFECT);
+}
+
+static void print_markdown(void)
+{
+	const char *last = "";
+
+	printf("| Entry point | Bad argument | Expected result | Specified by |\n");
+	printf("|---|---|---|---|\n");
+	for (size_t i = 0; i < NROWS; i++) {
+		const struct row *r = &rows[i];
+
+		printf("| %s | %s | %s | %s |\n", strcmp(r->entry, last) ? r->entry : "", r->bad,
+		       result_name(r->want),
+		       strcmp(r->ref, "svmx") ? r->ref : "svmx (undefined in the specification)");
+		last = r->entry;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct cltest_case cases[] = {
+		CLTEST_CASE(every_bad_input_gets_its_exact_result),
+	};
+
+	if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
+		print_markdown();
+		return 0;
+	}
+	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+}
