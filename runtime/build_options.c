@@ -7,8 +7,24 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Whether options ask for OpenCL C 3.0 (the last -cl-std wins, as in clang). */
-static bool wants_c3(const char *options)
+/*
+ * Devices svmx serves (SVMX_ROLE_EMULATE, rusticl 22.3 on llvmpipe): its
+ * clCreateKernel aborts the process on seq_cst or release atomics of
+ * all-devices scope in OpenCL C 3.0 builds, and on all-devices fences in
+ * any build, while 2.0 builds of the same atomics work.  So a 3.0 build is
+ * compiled in the compiler's 2.0 mode (3.0 source is 2.0 source but for the
+ * name memory_scope_all_devices; __OPENCL_C_VERSION__ reads 200), and a
+ * fence of all-devices scope becomes a device-scope fence, which on a
+ * device made of the host's own cores orders against every host thread.
+ * No spaces: drivers split options on white space.
+ */
+#define C2_FOR_C3 "-cl-std=CL2.0 -Dmemory_scope_all_devices=memory_scope_all_svm_devices"
+#define NARROW_FENCE \
+	" -Datomic_work_item_fence(f,o,s)=atomic_work_item_fence(f,o," \
+	"(s)==memory_scope_all_svm_devices?memory_scope_device:(s))"
+
+/* The last -cl-std= option (the one clang obeys), or NULL. */
+static const char *cl_std(const char *options)
 {
 	const char *p = options, *last = NULL;
 
@@ -17,34 +33,54 @@ static bool wants_c3(const char *options)
 			last = p;
 		p += 8;
 	}
-	return last && strncmp(last + 8, "CL3.0", 5) == 0;
+	return last;
+}
+
+static bool std_is(const char *opt, const char *version)
+{
+	size_t n = strlen(version);
+
+	return opt && strncmp(opt + 8, version, n) == 0 &&
+	       (opt[8 + n] == '\0' || opt[8 + n] == ' ' || opt[8 + n] == '\t');
+}
+
+/* options with the -cl-std option at std replaced by with, then extra appended. */
+static char *rewrite(const char *options, const char *std, const char *with, const char *extra)
+{
+	size_t head = std ? (size_t)(std - options) : strlen(options);
+	const char *tail = std ? std + strcspn(std, " \t") : "";
+	char *out = malloc(strlen(options) + strlen(with) + strlen(extra) + 1);
+
+	if (out) {
+		memcpy(out, options, head);
+		strcpy(out + head, with);
+		strcat(out, tail);
+		strcat(out, extra);
+	}
+	return out;
 }
 
 char *svmx_build_options(const char *options, cl_uint ndevices,
 			 const cl_device_id *devices)
 {
-	const char *defines = NULL;
-	char *out;
+	const char *std = cl_std(options);
+	bool c3 = std_is(std, "CL3.0"), c2 = std_is(std, "CL2.0");
 
-	if (!wants_c3(options))
-		return NULL;
+	if (!c3 && !c2)
+		return NULL;	/* OpenCL C 1.x names no scopes */
 	for (cl_uint i = 0; i < ndevices; i++) {
 		const struct svmx_device *dev = svmx_device_lookup(devices[i]);
 
 		/* Devices of one program come from one driver: the first says it. */
-		if (svmx_device_touched(dev) && dev->defines[0]) {
-			defines = dev->defines;
-			break;
-		}
-	}
-	if (!defines)
+		if (!svmx_device_touched(dev))
+			continue;
+		if (dev->c3_as_c2)
+			return rewrite(options, std, c3 ? C2_FOR_C3 : "-cl-std=CL2.0", NARROW_FENCE);
+		if (c3 && dev->defines[0])
+			return rewrite(options, NULL, "", dev->defines);
 		return NULL;
-	out = malloc(strlen(options) + strlen(defines) + 1);
-	if (out) {
-		strcpy(out, options);
-		strcat(out, defines);
 	}
-	return out;
+	return NULL;
 }
 
 char *svmx_build_options_for_program(const char *options, cl_program program,
@@ -54,7 +90,7 @@ char *svmx_build_options_for_program(const char *options, cl_program program,
 	cl_uint n = 0;
 	char *out;
 
-	if (!wants_c3(options))
+	if (!cl_std(options))
 		return NULL;
 	if (ndevices && devices)
 		return svmx_build_options(options, ndevices, devices);
