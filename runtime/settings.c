@@ -36,14 +36,9 @@ static bool flag(const char *var)
 static void read_settings(void)
 {
 	static const char *const levels[] = { "none", "error", "warn", "info", "debug" };
-	static const char *const providers[] = { "auto", "nouveau", "svmx", "none" };
-	static const char *const arms[] = { "auto", "always", "never" };
 
 	settings.log_level = pick("SVMX_LOG", levels, 5, SVMX_LOG_WARN);
 	settings.disable = flag("SVMX_DISABLE");
-	settings.stats = flag("SVMX_STATS");
-	settings.provider = pick("SVMX_PROVIDER", providers, 4, SVMX_PROVIDER_AUTO);
-	settings.arm = pick("SVMX_ARM", arms, 3, SVMX_ARM_AUTO);
 }
 
 const struct svmx_settings *svmx_settings(void)

@@ -15,25 +15,9 @@ enum svmx_log_level {
 	SVMX_LOG_DEBUG,
 };
 
-enum svmx_provider_choice {
-	SVMX_PROVIDER_AUTO,	/* nouveau render node, else /dev/svmx, else none */
-	SVMX_PROVIDER_NOUVEAU,
-	SVMX_PROVIDER_SVMX,
-	SVMX_PROVIDER_NONE,
-};
-
-enum svmx_arm_mode {
-	SVMX_ARM_AUTO,		/* arm only for devices not coherent with the host */
-	SVMX_ARM_ALWAYS,	/* arm for every svmx device (tests, diagnosis) */
-	SVMX_ARM_NEVER,
-};
-
 struct svmx_settings {
 	enum svmx_log_level log_level;	/* SVMX_LOG */
 	bool disable;			/* SVMX_DISABLE */
-	bool stats;			/* SVMX_STATS */
-	enum svmx_provider_choice provider; /* SVMX_PROVIDER */
-	enum svmx_arm_mode arm;		/* SVMX_ARM */
 };
 
 const struct svmx_settings *svmx_settings(void);
