@@ -1,0 +1,41 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Load and unload the svmx-patched nouveau.ko in the harness's qemu guest.
+#
+#   guest-load.sh <6.1|6.12>
+#
+# There is no GPU in the guest: this shows that the patched module and its
+# dependencies load, that the module is the patched one (its svmx ioctl
+# handlers are in /proc/kallsyms), and that it unloads again without any
+# kernel problem report (run-guest.sh checks the console log, kmemleak
+# included).  It does not and cannot exercise the ioctls.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+ver=${1:?usage: guest-load.sh <6.1|6.12>}
+tree=${SVMX_NOUVEAU_TREE:-}
+[ -n "$tree" ] || tree=$("$here/../harness/build-kernel.sh" "$ver")
+ko=$(SVMX_NOUVEAU_TREE=$tree "$here/build.sh" "$ver")
+
+# nouveau's dependencies, in load order, from the same tree.
+mods=()
+for m in drivers/base/firmware_loader/firmware_class.ko \
+	 drivers/video/backlight/backlight.ko \
+	 drivers/gpu/drm/drm_kms_helper.ko \
+	 drivers/gpu/drm/display/drm_display_helper.ko \
+	 drivers/gpu/drm/ttm/ttm.ko \
+	 drivers/gpu/drm/drm_ttm_helper.ko; do
+	# built in (=y) in some configurations: then there is no .ko to load
+	if [ -f "$tree/$m" ]; then
+		mods+=(--module "$tree/$m")
+	fi
+done
+mods+=(--module "$ko")
+
+exec "$here/../harness/run-guest.sh" --kernel "$tree/arch/x86/boot/bzImage" \
+	"${mods[@]}" \
+	--run "grep '^nouveau ' /proc/modules" \
+	--run "grep -w nouveau_svmx_ioctl_arm /proc/kallsyms" \
+	--run "grep -w nouveau_svmx_ioctl_events /proc/kallsyms" \
+	--run "dmesg | grep -i -e nouveau -e drm || true" \
+	--timeout "${SVMX_GUEST_TIMEOUT:-600}"
