@@ -10,6 +10,8 @@
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 static const char *source =
 	"kernel void add(global int *p, int v) { p[get_global_id(0)] += v; }\n"
@@ -486,6 +488,57 @@ static void events_keep_their_type_while_retained(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
+static bool mapped(const void *p)
+{
+	return msync((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, MS_ASYNC) == 0;
+}
+
+/* The memory of a released context's allocations lives as long as the context. */
+static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_env *env)
+{
+	cl_int err;
+	cl_context c = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
+	cl_command_queue q = c ? clCreateCommandQueueWithProperties(c, env->device, NULL, &err)
+			       : NULL;
+	struct cltest_env e2 = { env->platform, env->device, c, q };
+	cl_program program = q ? cltest_build(&e2, source, "-cl-std=CL2.0") : NULL;
+	cl_kernel slow = program ? clCreateKernel(program, "slow_store", &err) : NULL;
+	int *a = c ? clSVMAlloc(c, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0) : NULL;
+	int *unused = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 3 * 4096, 0) : NULL;
+	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL;
+	int v = 55, spins = 100000;
+	size_t one = 1;
+
+	CHECK(slow && a && unused && gate);
+	a[0] = 0;
+	CHECK_OK(clSetKernelArgSVMPointer(slow, 0, a));
+	CHECK_OK(clSetKernelArg(slow, 1, sizeof(v), &v));
+	CHECK_OK(clSetKernelArg(slow, 2, sizeof(spins), &spins));
+	cl_event ran;
+
+	CHECK_OK(clEnqueueNDRangeKernel(q, slow, 1, NULL, &one, NULL, 1, &gate, &ran));
+	CHECK_OK(clFlush(q));
+	clReleaseKernel(slow);
+	clReleaseProgram(program);
+	CHECK_OK(clReleaseContext(c));	/* the application's last reference */
+	CHECK(mapped(a) && mapped(unused));
+	CHECK_OK(clSetUserEventStatus(gate, CL_COMPLETE));
+	/* Not clFinish: rusticl 22.3's ignores commands flushed already. */
+	CHECK_OK(clWaitForEvents(1, &ran));
+	CHECK(a[0] == 55);	/* the kernel wrote memory that was still there */
+	clReleaseEvent(ran);
+	clReleaseEvent(gate);
+	CHECK(mapped(a));
+	/*
+	 * The last object of the context goes: the driver destroys it (maybe a
+	 * moment later, on its queue thread) and svmx frees the memory then.
+	 */
+	CHECK_OK(clReleaseCommandQueue(q));
+	for (double t0 = cltest_now(); mapped(a) && cltest_now() - t0 < 5;)
+		usleep(1000);
+	CHECK(!mapped(a) && !mapped(unused));
+}
+
 /* Contexts svmx does not serve keep the driver's own SVM (PoCL has it). */
 static void pocl_svm_commands_are_forwarded(struct cltest_env *unused)
 {
@@ -532,6 +585,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(migrate_mem_validates_and_orders),
 		CLTEST_CASE(profiling_times_are_real_and_ordered),
 		CLTEST_CASE(events_keep_their_type_while_retained),
+		CLTEST_CASE(released_context_keeps_memory_until_its_queue_is_done),
 		CLTEST_CASE(pocl_svm_commands_are_forwarded),
 	};
 

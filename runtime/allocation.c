@@ -88,17 +88,29 @@ static void release_mem(cl_mem mem)
 		svmx_next.clReleaseMemObject(mem);
 }
 
+/* Kernels that still hold these buffers keep their own references. */
+static void release_buffers_locked(struct svmx_alloc *alloc)
+{
+	for (size_t i = 0; i < alloc->nsubs; i++)
+		release_mem(alloc->subs[i].mem);
+	alloc->nsubs = 0;
+	release_mem(alloc->buffer);
+	alloc->buffer = NULL;
+}
+
+void svmx_alloc_release_buffers(struct svmx_alloc *alloc)
+{
+	pthread_mutex_lock(&alloc->lock);
+	release_buffers_locked(alloc);
+	pthread_mutex_unlock(&alloc->lock);
+}
+
 void svmx_alloc_release_memory(struct svmx_alloc *alloc)
 {
 	pthread_mutex_lock(&alloc->lock);
 	if (!alloc->freed) {
 		alloc->freed = true;
-		/* Kernels that still hold these buffers keep their own references. */
-		for (size_t i = 0; i < alloc->nsubs; i++)
-			release_mem(alloc->subs[i].mem);
-		alloc->nsubs = 0;
-		release_mem(alloc->buffer);
-		alloc->buffer = NULL;
+		release_buffers_locked(alloc);
 		munmap(alloc->base, alloc->map_size);
 	}
 	pthread_mutex_unlock(&alloc->lock);

@@ -64,6 +64,12 @@ void svmx_alloc_put(struct svmx_alloc *alloc);
 void svmx_alloc_release_memory(struct svmx_alloc *alloc);
 
 /*
+ * Release svmx's references to the driver objects (they hold the context)
+ * but keep the memory: commands and kernels still using it hold their own.
+ */
+void svmx_alloc_release_buffers(struct svmx_alloc *alloc);
+
+/*
  * Set argument index of kernel to a buffer whose device address is exactly
  * base + offset.  The buffer is looked up and handed to the driver under the
  * allocation's lock, so neither a concurrent free nor cache eviction can

@@ -88,6 +88,85 @@ static void free_leftover(struct svmx_alloc *alloc)
 	svmx_alloc_put(alloc);
 }
 
+/*
+ * Allocations left in a context the application has released: their memory
+ * stays until the driver destroys the context, which it does only once the
+ * queues, kernels and buffers still using the context (and so, maybe, the
+ * memory) are gone too.
+ */
+struct orphans {
+	size_t n, cap;
+	struct svmx_alloc **allocs;
+	/*
+	 * Published before the driver may call back on another thread; the
+	 * driver's own hand-over is invisible to ThreadSanitizer.
+	 */
+	atomic_bool ready;
+};
+
+static _Thread_local struct orphans *collecting;
+
+static void collect(struct svmx_alloc *alloc)
+{
+	struct orphans *o = collecting;
+
+	if (o->n == o->cap) {
+		size_t cap = o->cap ? o->cap * 2 : 8;
+		struct svmx_alloc **grown = realloc(o->allocs, cap * sizeof(*grown));
+
+		if (!grown) {
+			free_leftover(alloc);
+			return;
+		}
+		o->allocs = grown;
+		o->cap = cap;
+	}
+	/* svmx's own buffers hold the context: let it go. */
+	svmx_alloc_release_buffers(alloc);
+	o->allocs[o->n++] = alloc;
+}
+
+static void free_orphans(struct orphans *o)
+{
+	for (size_t i = 0; i < o->n; i++)
+		free_leftover(o->allocs[i]);
+	free(o->allocs);
+	free(o);
+}
+
+static void CL_CALLBACK context_destroyed(cl_context context, void *data)
+{
+	struct orphans *o = data;
+
+	(void)context;
+	if (atomic_load_explicit(&o->ready, memory_order_acquire))
+		free_orphans(o);
+}
+
+static void release_allocations(cl_context context)
+{
+	struct orphans *o = svmx_next.clSetContextDestructorCallback ? calloc(1, sizeof(*o)) : NULL;
+
+	if (!o) {
+		svmx_registry_take_context(context, free_leftover);
+		return;
+	}
+	collecting = o;
+	svmx_registry_take_context(context, collect);
+	collecting = NULL;
+	if (!o->n) {
+		free_orphans(o);
+		return;
+	}
+	/* From here on o may be freed on the driver's thread at any time. */
+	atomic_store_explicit(&o->ready, true, memory_order_release);
+	if (svmx_next.clSetContextDestructorCallback(context, context_destroyed, o) != CL_SUCCESS) {
+		svmx_warn("context %p: no destructor callback; freeing its SVM allocations now",
+			  (void *)context);
+		free_orphans(o);
+	}
+}
+
 void svmx_context_releasing(cl_context context)
 {
 	struct svmx_context *ctx = svmx_context_find(context);
@@ -96,7 +175,7 @@ void svmx_context_releasing(cl_context context)
 		return;
 	if (atomic_fetch_sub(&ctx->app_refs, 1) == 1) {
 		svmx_handle_map_remove(&contexts, context);
-		svmx_registry_take_context(context, free_leftover);
+		release_allocations(context);
 		svmx_context_put(ctx);	/* the map's reference */
 	}
 	svmx_context_put(ctx);

@@ -32,7 +32,10 @@ void svmx_context_retained(cl_context context);
 
 /*
  * Called before the driver's release.  On the application's last reference
- * svmx frees the context's allocations (their buffers hold the context).
+ * svmx forgets the context's allocations and drops its buffers over them
+ * (they hold the context); the memory goes when the driver destroys the
+ * context (clSetContextDestructorCallback), after the commands, kernels and
+ * buffers still using it, or at once if the driver cannot say when.
  */
 void svmx_context_releasing(cl_context context);
 
