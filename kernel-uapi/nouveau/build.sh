@@ -6,7 +6,7 @@
 #
 # The tree comes from ../harness/build-kernel.sh (or $SVMX_NOUVEAU_TREE).  It
 # is not modified: a scratch copy under ${SVMX_NOUVEAU_BUILD:-/var/tmp/svmx-nouveau-build}
-# hard-links the tree (its .config, generated headers, Module.symvers and
+# links the tree (its .config, generated headers, Module.symvers and
 # scripts), replaces drivers/gpu/drm/nouveau and every other file the series
 # touches with real copies, applies <version>/*.patch with `patch -p1` and
 # rebuilds the module with `make M=drivers/gpu/drm/nouveau KCFLAGS=-Werror`
@@ -39,9 +39,10 @@ flock 9
 rm -rf "$copy"
 : >"$log"
 echo "build.sh: linking $tree into $copy" >&2
-cp -al "$tree" "$copy"
+# hard links where the tree is on the same file system, symbolic links if not
+cp -al "$tree" "$copy" 2>/dev/null || { rm -rf "$copy"; cp -as "$tree" "$copy"; }
 
-# Never write through a hard link into the harness tree.
+# Never write through a link into the harness tree.
 rm -rf "${copy:?}/$nv"
 cp -a "$tree/$nv" "$copy/$nv"
 for f in $(sed -n 's@^+++ b/\([^[:space:]]*\).*@\1@p' "$series"/*.patch | sort -u); do

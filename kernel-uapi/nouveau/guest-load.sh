@@ -4,6 +4,8 @@
 #
 #   guest-load.sh <6.1|6.12>
 #
+# The module is built with build.sh unless $SVMX_NOUVEAU_KO names one
+# already built (by build.sh, against the same harness tree).
 # There is no GPU in the guest: this shows that the patched module and its
 # dependencies load, that the module is the patched one (its svmx ioctl
 # handlers are in /proc/kallsyms), and that it unloads again without any
@@ -15,7 +17,9 @@ here=$(cd "$(dirname "$0")" && pwd)
 ver=${1:?usage: guest-load.sh <6.1|6.12>}
 tree=${SVMX_NOUVEAU_TREE:-}
 [ -n "$tree" ] || tree=$("$here/../harness/build-kernel.sh" "$ver")
-ko=$(SVMX_NOUVEAU_TREE=$tree "$here/build.sh" "$ver")
+ko=${SVMX_NOUVEAU_KO:-}
+[ -n "$ko" ] || ko=$(SVMX_NOUVEAU_TREE=$tree "$here/build.sh" "$ver")
+[ -f "$ko" ] || { echo "guest-load: no module $ko" >&2; exit 2; }
 
 # nouveau's dependencies, in load order, from the same tree.
 mods=()
