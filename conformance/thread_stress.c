@@ -2,18 +2,20 @@
  * Many host threads on one context at once, through svmx on rusticl:
  * allocating and freeing (clSVMFree and clEnqueueSVMFree), setting SVM
  * arguments and exec info on a kernel they share and on their own, filling,
- * copying and mapping, retaining and releasing events, while other threads
- * create and release contexts with allocations left in them.  Every result
+ * copying and migrating, while a watcher thread retains, queries, waits for
+ * and releases their events and another creates and releases contexts with
+ * allocations left in them.  Every result
  * is checked.  Built with -DSVMX_TSAN=ON it is the ThreadSanitizer run.
  */
 #include "cltest.h"
 
 #include <pthread.h>
+#include <sched.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 
-enum { THREADS = 6, ITERATIONS = 40, N = 1024 };
+enum { THREADS = 6, ITERATIONS = 60, N = 1024 };
 
 static const char *source =
 	"kernel void add(global int *p, int v) { p[get_global_id(0)] += v; }\n"
@@ -29,6 +31,10 @@ struct shared {
 	atomic_int frees_called;
 	atomic_int contexts_made;
 	atomic_bool stop;
+	/* Each worker's latest fill event, for the watcher to use from its thread. */
+	pthread_mutex_t published_lock;
+	cl_event published[THREADS];
+	atomic_int watched;
 };
 
 struct worker {
@@ -115,9 +121,18 @@ static void *work(void *arg)
 		err = clGetEventInfo(filled, CL_EVENT_COMMAND_TYPE, sizeof(type), &type, NULL);
 		FAIL_IF(err || type != CL_COMMAND_SVM_MEMFILL, "thread %d: fill event type %#x",
 			w->id, type);
-		clRetainEvent(filled);
-		clReleaseEvent(filled);
-		clReleaseEvent(filled);
+		/* Hand the event to the watcher thread, which releases its copy. */
+		pthread_mutex_lock(&s->published_lock);
+		if (s->published[w->id])
+			clReleaseEvent(s->published[w->id]);
+		s->published[w->id] = filled;
+		pthread_mutex_unlock(&s->published_lock);
+		/* Migrate and map while other threads do the same. */
+		const void *mig[1] = { p };
+
+		err = clEnqueueSVMMigrateMem(q, 1, mig, NULL, (it % 2) ? CL_MIGRATE_MEM_OBJECT_HOST : 0,
+					     0, NULL, NULL);
+		FAIL_IF(err, "thread %d: migrate: %s", w->id, cltest_err_name(err));
 		/* Everything before it in an in-order queue; in an out-of-order one, wait. */
 		if (w->id % 2)
 			clFinish(q);
@@ -153,6 +168,38 @@ out:
 	return NULL;
 }
 
+/* Events of other threads' SVM commands: retained, queried, waited for, released. */
+static void *watch(void *arg)
+{
+	struct worker *w = arg;
+	struct shared *s = w->s;
+
+	for (int i = 0; !atomic_load(&s->stop); i = (i + 1) % THREADS) {
+		cl_command_type type = 0;
+		cl_event ev;
+
+		pthread_mutex_lock(&s->published_lock);
+		ev = s->published[i];
+		if (ev)
+			clRetainEvent(ev);
+		pthread_mutex_unlock(&s->published_lock);
+		if (!ev) {
+			sched_yield();
+			continue;
+		}
+		cl_int err = clGetEventInfo(ev, CL_EVENT_COMMAND_TYPE, sizeof(type), &type, NULL);
+
+		FAIL_IF(err || type != CL_COMMAND_SVM_MEMFILL, "watcher: event type %#x (%s)", type,
+			cltest_err_name(err));
+		err = clWaitForEvents(1, &ev);
+		FAIL_IF(err, "watcher: wait: %s", cltest_err_name(err));
+		clReleaseEvent(ev);
+		atomic_fetch_add(&s->watched, 1);
+	}
+out:
+	return NULL;
+}
+
 /* Contexts come and go with allocations left in them: svmx frees those. */
 static void *churn(void *arg)
 {
@@ -182,10 +229,12 @@ out:
 static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 {
 	struct shared s = { .env = env };
-	struct worker workers[THREADS + 1];
-	pthread_t threads[THREADS + 1];
+	struct worker workers[THREADS + 2];
+	pthread_t threads[THREADS + 2];
 
 	pthread_mutex_init(&s.kernel_lock, NULL);
+	pthread_mutex_init(&s.published_lock, NULL);
+	atomic_init(&s.watched, 0);
 	atomic_init(&s.failures, 0);
 	atomic_init(&s.frees_called, 0);
 	atomic_init(&s.contexts_made, 0);
@@ -194,21 +243,28 @@ static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 	CHECK(s.program);
 	s.kernel = clCreateKernel(s.program, "add_all", NULL);
 	CHECK(s.kernel);
-	for (int i = 0; i <= THREADS; i++) {
+	for (int i = 0; i < THREADS + 2; i++) {
 		workers[i] = (struct worker){ .s = &s, .id = i };
-		CHECK(pthread_create(&threads[i], NULL, i < THREADS ? work : churn, &workers[i]) == 0);
+		CHECK(pthread_create(&threads[i], NULL,
+				     i < THREADS ? work : i == THREADS ? churn : watch,
+				     &workers[i]) == 0);
 	}
 	for (int i = 0; i < THREADS; i++)
 		pthread_join(threads[i], NULL);
 	atomic_store(&s.stop, true);
 	pthread_join(threads[THREADS], NULL);
-	for (int i = 0; i <= THREADS; i++)
+	pthread_join(threads[THREADS + 1], NULL);
+	for (int i = 0; i < THREADS; i++)
+		if (s.published[i])
+			clReleaseEvent(s.published[i]);
+	for (int i = 0; i < THREADS + 2; i++)
 		if (workers[i].what[0])
 			fprintf(stderr, "%s\n", workers[i].what);
 	CHECK(atomic_load(&s.failures) == 0);
 	/* Every free callback ran: a third of the iterations used one... */
 	CHECK(atomic_load(&s.frees_called) == THREADS * ((ITERATIONS + 1) / 3));
 	CHECK(atomic_load(&s.contexts_made) > 0);
+	CHECK(atomic_load(&s.watched) > 0);
 	/* ...and the shared kernel still works. */
 	int *p = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 16 * sizeof(int), 0);
 
@@ -221,6 +277,7 @@ static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 	clReleaseKernel(s.kernel);
 	clReleaseProgram(s.program);
 	pthread_mutex_destroy(&s.kernel_lock);
+	pthread_mutex_destroy(&s.published_lock);
 }
 
 int main(int argc, char **argv)
