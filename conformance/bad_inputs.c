@@ -10,6 +10,7 @@
  */
 #include "cltest.h"
 
+#include <dirent.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -594,6 +595,54 @@ static void every_bad_input_gets_its_exact_result(struct cltest_env *env)
 	CHECK(still == NO_EFFECT);
 }
 
+static bool in_table(const char *entry)
+{
+	for (size_t i = 0; i < NROWS; i++)
+		if (strcmp(rows[i].entry, entry) == 0)
+			return true;
+	return false;
+}
+
+/* Every entry point an icd/ file installs ("d->clXxx = ...") has rows. */
+static void every_intercepted_entry_point_has_rows(struct cltest_env *env)
+{
+	DIR *dir = opendir(SVMX_ICD_DIR);
+	struct dirent *de;
+	int found = 0, missing = 0;
+
+	(void)env;
+	CHECK(dir);
+	while ((de = readdir(dir)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char path[512], line[512];
+		FILE *f;
+
+		if (len < 3 || strcmp(de->d_name + len - 2, ".c") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", SVMX_ICD_DIR, de->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		while (fgets(line, sizeof(line), f)) {
+			char *at = strstr(line, "d->cl"), name[128];
+
+			if (!at || sscanf(at + 3, "%127[A-Za-z0-9_] =", name) != 1 ||
+			    !strstr(at, " = "))
+				continue;
+			found++;
+			if (!in_table(name)) {
+				fprintf(stderr, "%s installs %s, which has no row\n", de->d_name, name);
+				missing++;
+			}
+		}
+		fclose(f);
+	}
+	closedir(dir);
+	printf("%d intercepted entry points checked\n", found);
+	CHECK(found >= 30);
+	CHECK(missing == 0);
+}
+
 static void print_markdown(void)
 {
 	const char *last = "";
@@ -614,6 +663,7 @@ int main(int argc, char **argv)
 {
 	static const struct cltest_case cases[] = {
 		CLTEST_CASE(every_bad_input_gets_its_exact_result),
+		CLTEST_CASE(every_intercepted_entry_point_has_rows),
 	};
 
 	if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
