@@ -15,7 +15,7 @@
 
 static const char *source =
 	"kernel void add(global int *p, int v) { p[get_global_id(0)] += v; }\n"
-	/* Busy for a while, then writes: a command that is still running. */
+	/* Busy for a while (under llvmpipe's ~65,535-iteration loop cap), then writes. */
 	"kernel void slow_store(global int *p, int v, int spins)\n"
 	"{\n"
 	"	volatile int x = 0;\n"
@@ -229,7 +229,7 @@ static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_en
 	cl_kernel slow = program ? clCreateKernel(program, "slow_store", NULL) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	static int host[64];
-	int v = 77, spins = 2000000;
+	int v = 77, spins = 50000;
 	size_t n = 64;
 
 	CHECK(slow && a);
@@ -309,7 +309,7 @@ static void svm_free_with_callback_runs_after_earlier_commands(struct cltest_env
 	struct free_record r = { .context = env->context };
 	cl_event gate = clCreateUserEvent(env->context, NULL), ev;
 	void *ptrs[2] = { a, b };
-	int v = 31, spins = 1000000;
+	int v = 31, spins = 50000;
 	size_t one = 1;
 
 	CHECK(slow && a && b && gate);
@@ -506,7 +506,7 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
 	int *a = c ? clSVMAlloc(c, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0) : NULL;
 	int *unused = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 3 * 4096, 0) : NULL;
 	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL;
-	int v = 55, spins = 100000;
+	int v = 55, spins = 50000;
 	size_t one = 1;
 
 	CHECK(slow && a && unused && gate);
