@@ -21,19 +21,25 @@ ko=${SVMX_NOUVEAU_KO:-}
 [ -n "$ko" ] || ko=$(SVMX_NOUVEAU_TREE=$tree "$here/build.sh" "$ver")
 [ -f "$ko" ] || { echo "guest-load: no module $ko" >&2; exit 2; }
 
-# nouveau's dependencies, in load order, from the same tree.
+# nouveau's dependencies, in load order, from the same tree (modinfo).
+declare -A path=() seen=()
+while read -r m; do
+	n=$(basename "$m" .ko)
+	path[${n//-/_}]=$tree/$m
+done <"$tree/modules.order"
 mods=()
-for m in drivers/base/firmware_loader/firmware_class.ko \
-	 drivers/video/backlight/backlight.ko \
-	 drivers/gpu/drm/drm_kms_helper.ko \
-	 drivers/gpu/drm/display/drm_display_helper.ko \
-	 drivers/gpu/drm/ttm/ttm.ko \
-	 drivers/gpu/drm/drm_ttm_helper.ko; do
-	# built in (=y) in some configurations: then there is no .ko to load
-	if [ -f "$tree/$m" ]; then
-		mods+=(--module "$tree/$m")
-	fi
-done
+deps() {
+	local d
+	for d in $(/sbin/modinfo -F depends "$1" | tr ',' ' '); do
+		d=${d//-/_}
+		[ -z "${seen[$d]:-}" ] || continue
+		seen[$d]=1
+		[ -n "${path[$d]:-}" ] || { echo "guest-load: no module $d in $tree" >&2; exit 1; }
+		deps "${path[$d]}"
+		mods+=(--module "${path[$d]}")
+	done
+}
+deps "$ko"
 mods+=(--module "$ko")
 
 exec "$here/../harness/run-guest.sh" --kernel "$tree/arch/x86/boot/bzImage" \
