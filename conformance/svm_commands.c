@@ -539,6 +539,36 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
 	CHECK(!mapped(a) && !mapped(unused));
 }
 
+/*
+ * A clEnqueueSVMFree whose wait list failed frees nothing and holds nothing:
+ * once svmx has dropped it, its context can go (and takes the memory along).
+ */
+static void failed_free_lets_its_context_go(struct cltest_env *env)
+{
+	cl_int err;
+	cl_context c = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
+	cl_command_queue q = c ? clCreateCommandQueueWithProperties(c, env->device, NULL, &err)
+			       : NULL;
+	char *a = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 4096, 0) : NULL;
+	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL, freed;
+
+	CHECK(q && a && gate);
+	CHECK_OK(clEnqueueSVMFree(q, 1, (void **)&a, NULL, NULL, 1, &gate, &freed));
+	CHECK_OK(clSetUserEventStatus(gate, -7));
+	CHECK_ERR(clWaitForEvents(1, &freed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+	CHECK(mapped(a));	/* not freed */
+	/* svmx drops failed frees at the next clEnqueueSVMFree, on any queue. */
+	CHECK_OK(clEnqueueSVMFree(env->queue, 0, NULL, NULL, NULL, 0, NULL, NULL));
+	CHECK_OK(clFinish(env->queue));
+	clReleaseEvent(freed);
+	clReleaseEvent(gate);
+	CHECK_OK(clReleaseCommandQueue(q));
+	CHECK_OK(clReleaseContext(c));
+	for (double t0 = cltest_now(); mapped(a) && cltest_now() - t0 < 5;)
+		usleep(1000);
+	CHECK(!mapped(a));
+}
+
 /* Contexts svmx does not serve keep the driver's own SVM (PoCL has it). */
 static void pocl_svm_commands_are_forwarded(struct cltest_env *unused)
 {
@@ -586,6 +616,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(profiling_times_are_real_and_ordered),
 		CLTEST_CASE(events_keep_their_type_while_retained),
 		CLTEST_CASE(released_context_keeps_memory_until_its_queue_is_done),
+		CLTEST_CASE(failed_free_lets_its_context_go),
 		CLTEST_CASE(pocl_svm_commands_are_forwarded),
 	};
 

@@ -381,12 +381,19 @@ out:
  * user event "gate"; the event returned is a second marker that waits for
  * first and gate.  So the memory is gone before the returned event
  * completes, and later commands of an in-order queue run after the free.
+ *
+ * rusticl 22.3 calls no callback for a command whose wait list failed (the
+ * specification says it should): such records are found by a sweep at the
+ * next clEnqueueSVMFree, which fails their gate and releases them.
  */
 struct pending_free {
 	struct pending_free *prev, *next;
+	bool linked;			/* on the list: not claimed yet */
+	atomic_uint refs;		/* the list's, and sweeps' */
+	cl_event first;			/* held by the record */
+	cl_event gate;
 	struct svmx_context *ctx;
 	cl_command_queue queue;
-	cl_event gate;
 	void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *);
 	void *user_data;
 	cl_uint n;
@@ -394,7 +401,7 @@ struct pending_free {
 };
 
 static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pending_free pending = { &pending, &pending, NULL, NULL, NULL, NULL, NULL, 0 };
+static struct pending_free pending = { .prev = &pending, .next = &pending };
 static size_t npending;
 
 static void link_pending(struct pending_free *f)
@@ -404,17 +411,47 @@ static void link_pending(struct pending_free *f)
 	f->prev = pending.prev;
 	pending.prev->next = f;
 	pending.prev = f;
+	f->linked = true;
 	npending++;
 	pthread_mutex_unlock(&pending_lock);
 }
 
-static void unlink_pending(struct pending_free *f)
+static void unlink_locked(struct pending_free *f)
 {
-	pthread_mutex_lock(&pending_lock);
 	f->prev->next = f->next;
 	f->next->prev = f->prev;
+	f->linked = false;
 	npending--;
+}
+
+/* Take f off the list if it is still there: whoever does owns the free. */
+static bool claim(struct pending_free *f)
+{
+	bool mine;
+
+	pthread_mutex_lock(&pending_lock);
+	mine = f->linked;
+	if (mine)
+		unlink_locked(f);
 	pthread_mutex_unlock(&pending_lock);
+	return mine;
+}
+
+/* The record whose first marker is first, taken off the list, or NULL. */
+static struct pending_free *claim_by_marker(cl_event first)
+{
+	struct pending_free *f;
+
+	pthread_mutex_lock(&pending_lock);
+	for (f = pending.next; f != &pending; f = f->next)
+		if (f->first == first)
+			break;
+	if (f == &pending)
+		f = NULL;
+	else
+		unlink_locked(f);
+	pthread_mutex_unlock(&pending_lock);
+	return f;
 }
 
 size_t svmx_svm_free_pending(void)
@@ -427,19 +464,28 @@ size_t svmx_svm_free_pending(void)
 	return n;
 }
 
-static void destroy_pending(struct pending_free *f)
+static void put_pending(struct pending_free *f)
 {
+	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
+		return;
 	release_event(f->gate);
+	release_event(f->first);
 	svmx_context_put(f->ctx);
 	free(f);
 }
 
-/* The driver may hold first's lock here: no calls on first itself. */
+/*
+ * The driver may hold first's lock here: no calls on first itself.  The
+ * record is found by its marker, not through data: a sweep may have taken
+ * and freed it already.
+ */
 static void CL_CALLBACK free_now(cl_event first, cl_int status, void *data)
 {
-	struct pending_free *f = data;
+	struct pending_free *f = claim_by_marker(first);
 
-	unlink_pending(f);
+	(void)data;
+	if (!f)
+		return;
 	if (status == CL_COMPLETE) {
 		if (f->pfn) {
 			f->pfn(f->queue, f->n, f->ptrs, f->user_data);
@@ -449,8 +495,36 @@ static void CL_CALLBACK free_now(cl_event first, cl_int status, void *data)
 		}
 	}
 	svmx_next.clSetUserEventStatus(f->gate, status < 0 ? status : CL_COMPLETE);
-	destroy_pending(f);
-	release_event(first);	/* the driver holds it while calling back */
+	put_pending(f);	/* the list's reference; the driver still holds first */
+}
+
+/* Fail and drop the records of frees whose first marker failed without a callback. */
+static void sweep_failed(void)
+{
+	struct pending_free **snap;
+	size_t n = 0;
+
+	pthread_mutex_lock(&pending_lock);
+	snap = npending ? malloc(npending * sizeof(*snap)) : NULL;
+	for (struct pending_free *f = pending.next; snap && f != &pending; f = f->next) {
+		atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
+		snap[n++] = f;
+	}
+	pthread_mutex_unlock(&pending_lock);
+	/* Outside the lock: the driver's callbacks take it while holding their event. */
+	for (size_t i = 0; i < n; i++) {
+		struct pending_free *f = snap[i];
+		cl_int status = CL_COMPLETE;
+
+		if (svmx_next.clGetEventInfo(f->first, CL_EVENT_COMMAND_EXECUTION_STATUS,
+					     sizeof(status), &status, NULL) == CL_SUCCESS &&
+		    status < 0 && claim(f)) {
+			svmx_next.clSetUserEventStatus(f->gate, status);
+			put_pending(f);	/* the list's reference */
+		}
+		put_pending(f);
+	}
+	free(snap);
 }
 
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
@@ -460,7 +534,7 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 {
 	cl_ulong queued = svmx_event_now();
 	struct pending_free *f;
-	cl_event first = NULL, gate, waits[2], ev = NULL;
+	cl_event first = NULL, waits[2], ev = NULL;
 	cl_int err;
 
 	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
@@ -480,9 +554,11 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	}
 	if (!svmx_next.clSetEventCallback || !svmx_next.clCreateUserEvent)
 		return CL_INVALID_OPERATION;
+	sweep_failed();
 	f = calloc(1, sizeof(*f) + nptrs * sizeof(void *));
 	if (!f)
 		return CL_OUT_OF_HOST_MEMORY;
+	atomic_init(&f->refs, 1);
 	f->ctx = svmx_context_find(q->context);
 	if (!f->ctx) {	/* released meanwhile */
 		free(f);
@@ -495,25 +571,28 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	if (nptrs)
 		memcpy(f->ptrs, ptrs, nptrs * sizeof(void *));
 	f->gate = svmx_next.clCreateUserEvent(q->context, &err);
-	if (!f->gate)
-		goto fail;
-	if ((err = marker(q, nwait, wait, &first)) != CL_SUCCESS)
-		goto fail;
-	/* The callback may run at once, destroy f and release first: hold both. */
-	gate = f->gate;
-	svmx_next.clRetainEvent(gate);
+	if (!f->gate || (err = marker(q, nwait, wait, &first)) != CL_SUCCESS) {
+		put_pending(f);
+		return err;
+	}
+	f->first = first;	/* the record's reference */
+	/* The callback may run at once and drop the record: hold both events. */
 	svmx_next.clRetainEvent(first);
+	svmx_next.clRetainEvent(f->gate);
+	waits[0] = first;
+	waits[1] = f->gate;
 	link_pending(f);
-	err = svmx_next.clSetEventCallback(first, CL_COMPLETE, free_now, f);
+	err = svmx_next.clSetEventCallback(first, CL_COMPLETE, free_now, NULL);
 	if (err != CL_SUCCESS) {
 		/* first is enqueued: complete the chain without freeing. */
-		unlink_pending(f);
-		svmx_next.clSetUserEventStatus(gate, CL_COMPLETE);
 		svmx_error("clEnqueueSVMFree: clSetEventCallback failed (%d): nothing freed", err);
-		release_event(first);
-		release_event(first);
-		release_event(gate);
-		goto fail;
+		if (claim(f)) {
+			svmx_next.clSetUserEventStatus(f->gate, CL_COMPLETE);
+			put_pending(f);
+		}
+		release_event(waits[0]);
+		release_event(waits[1]);
+		return err;
 	}
 	/*
 	 * rusticl runs callbacks once a whole flushed batch has run: first must
@@ -521,18 +600,12 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	 * the gate forever.
 	 */
 	svmx_next.clFlush(q->handle);
-	waits[0] = first;
-	waits[1] = gate;
-	/* f may be gone from here on. */
 	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, 2, waits, &ev);
-	release_event(gate);
-	release_event(first);
+	release_event(waits[0]);
+	release_event(waits[1]);
 	if (err != CL_SUCCESS) {
 		svmx_error("clEnqueueSVMFree: the closing marker failed (%d); the free still runs", err);
 		return err;
 	}
 	return finish(q, CL_COMMAND_SVM_FREE, queued, ev, false, event);
-fail:
-	destroy_pending(f);
-	return err;
 }
