@@ -454,16 +454,6 @@ static struct pending_free *claim_by_marker(cl_event first)
 	return f;
 }
 
-size_t svmx_svm_free_pending(void)
-{
-	size_t n;
-
-	pthread_mutex_lock(&pending_lock);
-	n = npending;
-	pthread_mutex_unlock(&pending_lock);
-	return n;
-}
-
 static void put_pending(struct pending_free *f)
 {
 	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)

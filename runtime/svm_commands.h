@@ -71,11 +71,4 @@ struct svmx_migrate_range {
 void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
 			   const struct svmx_migrate_range *ranges, size_t nranges);
 
-/*
- * clEnqueueSVMFree commands whose free has not run yet.  One whose wait
- * list failed counts until the next clEnqueueSVMFree sweeps it up (rusticl
- * calls no callback for a failed command).
- */
-size_t svmx_svm_free_pending(void);
-
 #endif
