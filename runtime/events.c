@@ -192,8 +192,3 @@ out:
 	put(ev);
 	return true;
 }
-
-size_t svmx_event_count(void)
-{
-	return atomic_load(&events.count);
-}

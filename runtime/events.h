@@ -39,7 +39,4 @@ bool svmx_event_command_type(cl_event event, cl_command_type *type);
 bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t size,
 			       void *value, size_t *size_ret, cl_int *err);
 
-/* How many events svmx tracks now (tests, leak checks). */
-size_t svmx_event_count(void);
-
 #endif
