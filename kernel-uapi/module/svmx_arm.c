@@ -196,10 +196,16 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long start,
 	int ret;
 
 	*stale = false;
-	/* Split THPs first: the migration would invalidate the run below. */
+	/*
+	 * Announce the arming before anything restores another client's
+	 * pages (the THP probe and make_device_exclusive_range() both do),
+	 * so that client sees SVMX_REASON_OWNER.  Split THPs before
+	 * read_begin: the migration invalidates the run.
+	 */
+	mutex_lock(&c->arm_lock);
+	svmx_arming_begin(&arming, c, start, end);
 	svmx_split_thp(c, start, end);
 
-	svmx_arming_begin(&arming, c, start, end);
 	seq = mmu_interval_read_begin(&c->notifier);
 	mmap_read_lock(mm);
 	ret = svmx_check_vmas(mm, start, end);
@@ -238,6 +244,7 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long start,
 out_unlock:
 	mmap_read_unlock(mm);
 	svmx_arming_end(&arming);
+	mutex_unlock(&c->arm_lock);
 	if (held)
 		svmx_stat_add(c, &c->stats.armed, held);
 	return ret ? ret : held;

@@ -3,8 +3,11 @@
  * svmx: one client per open file of /dev/svmx, bound to the opener's mm.
  *
  * Locking, outermost first:
- *   mmap_lock (read) -> folio lock (pages handed back by
- *   make_device_exclusive_range()) -> client->lock -> client->ev_lock.
+ *   client->arm_lock -> mmap_lock (read) -> folio lock (pages handed back
+ *   by make_device_exclusive_range()) -> client->lock -> client->ev_lock.
+ * client->arm_lock serialises the arming runs of one client (ARM and
+ * device faults from many threads), which would otherwise make each other's
+ * pages come back NULL and retry.
  * client->lock guards the device "page table" (client->pages) and the
  * interval sequence; it is taken from the invalidate callback, so no
  * allocation that may reclaim is done while holding it.
@@ -32,6 +35,7 @@ struct svmx_client {
 	struct mm_struct *mm;		/* mmgrab()ed at open */
 	struct mmu_interval_notifier notifier;
 
+	struct mutex arm_lock;		/* one arming run at a time */
 	struct mutex lock;		/* pages, nr_held, interval seq */
 	struct xarray pages;		/* addr >> PAGE_SHIFT -> struct page * */
 	unsigned long nr_held;

@@ -38,6 +38,7 @@ static int svmx_open(struct inode *inode, struct file *file)
 	c = kzalloc(sizeof(*c), GFP_KERNEL);
 	if (!c)
 		return -ENOMEM;
+	mutex_init(&c->arm_lock);
 	mutex_init(&c->lock);
 	xa_init(&c->pages);
 	spin_lock_init(&c->stats_lock);

@@ -832,8 +832,16 @@ TEST_TIMEOUT(concurrent_arm_disarm_from_many_threads_keeps_counts_exact, 300)
 	for (i = 0; i < 2000; i++)	/* the CPU touches pages meanwhile */
 		__atomic_fetch_add((uint64_t *)(c.p + (i % c.npages) * PAGE) + 1,
 				   1, __ATOMIC_SEQ_CST);
+	struct svmx_stats st;
+
 	for (t = 0; t < 8; t++)
 		pthread_join(th[t], NULL);
+	ASSERT_OK(svmx_stats(c.fd, &st));
+	TH_LOG("armed %llu, disarmed %llu, cpu revocations %llu, re-arms %llu, retries %llu, busy %llu",
+	       (unsigned long long)st.armed, (unsigned long long)st.disarmed,
+	       (unsigned long long)st.revoked[SVMX_REASON_CPU],
+	       (unsigned long long)st.dev_rearms,
+	       (unsigned long long)st.retries, (unsigned long long)st.busy);
 	ASSERT_EQ(atomic_load(&c.errors), 0);
 	for (i = 0; i < c.npages; i++)
 		sum += *(uint64_t *)(c.p + i * PAGE);
