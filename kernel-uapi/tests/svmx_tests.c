@@ -108,6 +108,25 @@ TEST(exclusive_device_atomics_then_cpu_access_sees_them_and_revokes_all)
 	ASSERT_EQ(svmx_event_bytes(fd, SVMX_REASON_CPU), n * PAGE);
 }
 
+TEST(arming_a_held_range_again_changes_nothing)
+{
+	int fd = open_client();
+	char *p = map_filled(8);
+	struct svmx_event ev[4];
+	struct svmx_stats st;
+	uint64_t pages = 0;
+
+	ASSERT_OK(svmx_arm(fd, p, 8 * PAGE, NULL));
+	ASSERT_OK(svmx_arm(fd, p, 8 * PAGE, &pages));
+	ASSERT_EQ(pages, 8);
+	ASSERT_OK(svmx_arm(fd, p + 2 * PAGE, 2 * PAGE, &pages));
+	ASSERT_EQ(pages, 2);
+	ASSERT_EQ(svmx_read_events(fd, ev, 4), 0);
+	ASSERT_OK(svmx_stats(fd, &st));
+	ASSERT_EQ(st.armed, 8);
+	ASSERT_EQ(st.retries, 0);
+}
+
 TEST(cpu_read_of_armed_page_revokes_with_reason_cpu)
 {
 	int fd = open_client();
@@ -265,8 +284,13 @@ TEST(pte_mapped_large_folio_arm_ends_in_bounded_time)
 	       svmx_now() - t0);
 	ASSERT_LT(svmx_now() - t0, 5.0);
 	if (ret) {
+		struct svmx_stats st;
+
 		ASSERT_EQ(errno, EBUSY);
 		ASSERT_LT(pages, len / PAGE);
+		ASSERT_OK(svmx_stats(fd, &st));
+		ASSERT_EQ(st.busy, 1);
+		ASSERT_GT(st.retries, 0);
 	} else {
 		ASSERT_EQ(pages, len / PAGE);
 	}
