@@ -41,22 +41,9 @@ static const char *source =
 	"	out[2] = spins;\n"
 	"}\n";
 
-static cl_kernel kernel_named(struct cltest_env *env, const char *name, const char *std)
-{
-	cl_program p = cltest_build(env, source, std);
-	cl_kernel k = NULL;
-	cl_int err;
-
-	if (p) {
-		k = clCreateKernel(p, name, &err);
-		clReleaseProgram(p);
-	}
-	return k;
-}
-
 static void release_flag_seen_by_host_while_kernel_waits_for_its_answer(struct cltest_env *env)
 {
-	cl_kernel k = kernel_named(env, "handoff", "-cl-std=CL2.0");
+	cl_kernel k = cltest_kernel(env, source, "handoff", "-cl-std=CL2.0");
 	char *mem = clSVMAlloc(env->context, FINE_ATOMIC, 4096, 0);
 	int *data = (int *)mem;
 	atomic_int *flag = (atomic_int *)(mem + 64);

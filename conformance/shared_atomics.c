@@ -40,19 +40,6 @@ static const char *source =
 	"	}\n"
 	"}\n";
 
-static cl_kernel kernel_named(struct cltest_env *env, const char *name, const char *std)
-{
-	cl_program p = cltest_build(env, source, std);
-	cl_kernel k = NULL;
-	cl_int err;
-
-	if (p) {
-		k = clCreateKernel(p, name, &err);
-		clReleaseProgram(p);
-	}
-	return k;
-}
-
 /* --- counter ------------------------------------------------------------ */
 
 #define HOST_THREADS 2
@@ -152,7 +139,7 @@ static void counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0(struct clte
 
 static void host_odd_and_kernel_even_bytes_are_both_kept(struct cltest_env *env)
 {
-	cl_kernel k = kernel_named(env, "even_bytes", "-cl-std=CL2.0");
+	cl_kernel k = cltest_kernel(env, source, "even_bytes", "-cl-std=CL2.0");
 	unsigned char *buf = clSVMAlloc(env->context, FINE_ATOMIC, 2 * PAIRS, 0);
 	atomic_int *progress = clSVMAlloc(env->context, FINE_ATOMIC, sizeof(atomic_int), 0);
 	int chunk = PAIRS / BYTE_ITEMS, rounds = ROUNDS;

@@ -71,6 +71,22 @@ cl_program cltest_build(struct cltest_env *env, const char *source, const char *
 	return program;
 }
 
+cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *name,
+			const char *options)
+{
+	cl_program program = cltest_build(env, source, options);
+	cl_kernel kernel = NULL;
+	cl_int err = CL_SUCCESS;
+
+	if (program) {
+		kernel = clCreateKernel(program, name, &err);
+		if (!kernel)
+			fprintf(stderr, "clCreateKernel(%s) failed (%s)\n", name, cltest_err_name(err));
+		clReleaseProgram(program);	/* the kernel keeps it */
+	}
+	return kernel;
+}
+
 int cltest_main(int argc, char **argv, const char *platform_name,
 		const struct cltest_case *cases, size_t ncases)
 {

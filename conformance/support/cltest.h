@@ -76,6 +76,10 @@ void cltest_close(struct cltest_env *env);
 /* Build source with options; on failure prints the build log and returns NULL. */
 cl_program cltest_build(struct cltest_env *env, const char *source, const char *options);
 
+/* Build source and create kernel name from it; NULL (with the log) on failure. */
+cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *name,
+			const char *options);
+
 const char *cltest_err_name(cl_int err);
 
 /* Monotonic time in seconds. */
