@@ -74,7 +74,7 @@ static void *host_adder(void *arg)
 
 static void counter(struct cltest_env *env, const char *std)
 {
-	cl_kernel k = kernel_named(env, "count", std);
+	cl_kernel k = cltest_kernel(env, source, "count", std);
 	atomic_int *counter = clSVMAlloc(env->context, FINE_ATOMIC, 2 * sizeof(atomic_int), 0);
 	atomic_int *progress = counter + 1;
 	struct adder adders[HOST_THREADS];
