@@ -9,7 +9,8 @@
 #                                   (targets must exist before the call)
 #     [MODULES <file.ko>...]        extra modules, insmod'ed after svmx.ko; the
 #                                   text @KVER@ is replaced by the kernel
-#                                   version (6.1, 6.12)
+#                                   version (6.1, 6.12); "file.ko a=1 b=2"
+#                                   passes module parameters
 #     [FILES <src:dst>...]          any other file, placed at /dst
 #     [NO_SVMX_MODULE]              do not load svmx.ko
 #     [KERNELS <ver>...]            default: ${SVMX_KERNEL_VERSIONS}

@@ -14,9 +14,10 @@ echo 4 >/proc/sys/vm/nr_hugepages 2>/dev/null
 echo "SVMX-GUEST-START $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
 
 loaded=""
-while read -r m; do
+while read -r m args; do
 	[ -n "$m" ] || continue
-	insmod "/mods/$m"
+	# shellcheck disable=SC2086
+	insmod "/mods/$m" $args
 	echo "SVMX-RESULT insmod $m rc=$?"
 	loaded="${m%.ko} $loaded"
 done </etc/modules
@@ -39,7 +40,10 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	sleep 6
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
+	echo "SVMX-KMEMLEAK scanned, $(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak) suspects"
 	cat /sys/kernel/debug/kmemleak
+else
+	echo "SVMX-KMEMLEAK not available"
 fi
 dmesg >/dev/null
 echo SVMX-GUEST-DONE

@@ -4,7 +4,8 @@
 # given static programs and modules, run the given commands, check the log.
 #
 #   run-guest.sh --kernel <6.1|6.12|path/to/bzImage>
-#                [--module file.ko]...   insmod'ed in order before the runs,
+#                [--module "file.ko [param=value...]"]...
+#                                        insmod'ed in order before the runs,
 #                                        rmmod'ed in reverse order after them
 #                [--bin file]...         copied to /bin in the guest
 #                [--file src:dst]...     any other file, at /dst in the guest
@@ -58,8 +59,11 @@ for f in "${files[@]}"; do
 done
 : >"$root/etc/modules"
 for m in "${mods[@]}"; do
-	cp "$m" "$root/mods/"
-	basename "$m" >>"$root/etc/modules"
+	f=${m%% *}
+	a=
+	[ "$f" = "$m" ] || a=${m#* }
+	cp "$f" "$root/mods/"
+	echo "$(basename "$f") $a" >>"$root/etc/modules"
 done
 : >"$root/etc/runs"
 for r in "${runs[@]}"; do printf '%s\n' "$r" >>"$root/etc/runs"; done

@@ -1,0 +1,39 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * A module that does something wrong on purpose, so that the harness's log
+ * check can be shown to catch it: mode=leak loses a kmalloc() (kmemleak
+ * must report it), mode=warn fires a WARN_ON().
+ */
+#include <linux/bug.h>
+#include <linux/module.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+static char *mode = "leak";
+module_param(mode, charp, 0444);
+MODULE_PARM_DESC(mode, "leak or warn");
+
+static void *svmx_selftest_ptr;
+
+static int __init svmx_harness_selftest_init(void)
+{
+	if (!strcmp(mode, "warn")) {
+		WARN_ON(1);
+		return 0;
+	}
+	svmx_selftest_ptr = kmalloc(1024, GFP_KERNEL);
+	if (!svmx_selftest_ptr)
+		return -ENOMEM;
+	memset(svmx_selftest_ptr, 0x5a, 1024);
+	svmx_selftest_ptr = NULL;	/* the only reference: leaked */
+	return 0;
+}
+
+static void __exit svmx_harness_selftest_exit(void)
+{
+}
+
+module_init(svmx_harness_selftest_init);
+module_exit(svmx_harness_selftest_exit);
+MODULE_DESCRIPTION("svmx harness self-test: a deliberate leak or warning");
+MODULE_LICENSE("GPL");
