@@ -873,4 +873,106 @@ TEST_TIMEOUT(concurrent_arm_disarm_from_many_threads_keeps_counts_exact, 300)
 	ASSERT_EQ(svmx_held(c.fd, c.p, c.npages * PAGE), 0);
 }
 
+struct racer {
+	int fd;
+	char *p;
+	size_t npages;
+	atomic_int stop;
+	atomic_long bad;
+	atomic_long ok;
+};
+
+static void *arm_racer(void *arg)
+{
+	struct racer *r = arg;
+	unsigned int seed = (unsigned int)(uintptr_t)&seed;
+
+	while (!atomic_load(&r->stop)) {
+		size_t a = rand_r(&seed) % r->npages;
+		int ret, e;
+
+		if (rand_r(&seed) & 1)
+			ret = svmx_arm(r->fd, r->p + a * PAGE,
+				       (r->npages - a) * PAGE, NULL);
+		else
+			ret = svmx_dev_atomic(r->fd, r->p + a * PAGE,
+					      SVMX_DEV_ADD, 8, 1, 0, 2, NULL,
+					      NULL);
+		e = errno;
+		if (!ret)
+			atomic_fetch_add(&r->ok, 1);
+		else if (e != EFAULT && e != EPERM && e != EBUSY)
+			atomic_fetch_add(&r->bad, 1);
+	}
+	return NULL;
+}
+
+/* munmap, mmap, mprotect and madvise race with ARM and device faults. */
+TEST_TIMEOUT(arm_racing_munmap_mprotect_gives_only_defined_errors, 300)
+{
+	struct racer r = { .fd = open_client(), .npages = 32 };
+	pthread_t th[3];
+	int t, i;
+
+	r.p = map_filled(r.npages);
+	for (t = 0; t < 3; t++)
+		ASSERT_EQ(pthread_create(&th[t], NULL, arm_racer, &r), 0);
+	for (i = 0; i < 3000; i++) {
+		char *q;
+
+		switch (i % 4) {
+		case 0:
+			ASSERT_OK(munmap(r.p + 8 * PAGE, 8 * PAGE));
+			q = mmap(r.p + 8 * PAGE, 8 * PAGE, PROT_READ | PROT_WRITE,
+				 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+			ASSERT_TRUE(q == r.p + 8 * PAGE);
+			break;
+		case 1:
+			ASSERT_OK(mprotect(r.p, 16 * PAGE, PROT_READ));
+			ASSERT_OK(mprotect(r.p, 16 * PAGE, PROT_READ | PROT_WRITE));
+			break;
+		case 2:
+			ASSERT_OK(madvise(r.p + 20 * PAGE, 4 * PAGE, MADV_DONTNEED));
+			break;
+		case 3:
+			r.p[(i % r.npages) * PAGE] = 1;
+			break;
+		}
+	}
+	atomic_store(&r.stop, 1);
+	for (t = 0; t < 3; t++)
+		pthread_join(th[t], NULL);
+	TH_LOG("%ld calls succeeded", atomic_load(&r.ok));
+	ASSERT_EQ(atomic_load(&r.bad), 0);
+	ASSERT_GT(atomic_load(&r.ok), 0);
+}
+
+/* A process killed while its threads are inside ARM and the device. */
+TEST_TIMEOUT(process_killed_during_concurrent_arms_is_clean, 120)
+{
+	int status, i;
+	pid_t pid;
+
+	for (i = 0; i < 5; i++) {
+		pid = fork();
+		ASSERT_GE(pid, 0);
+		if (pid == 0) {
+			static struct racer r = { .npages = 64 };
+			pthread_t th[3];
+			int t;
+
+			r.fd = open_client();
+			r.p = map_filled(r.npages);
+			for (t = 0; t < 3; t++)
+				pthread_create(&th[t], NULL, arm_racer, &r);
+			for (;;)
+				r.p[(rand() % r.npages) * PAGE]++;
+		}
+		usleep(200000 + 100000 * i);
+		ASSERT_OK(kill(pid, SIGKILL));
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		ASSERT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	}
+}
+
 TEST_HARNESS_MAIN
