@@ -297,6 +297,33 @@ TEST(pte_mapped_large_folio_arm_ends_in_bounded_time)
 	ASSERT_EQ(svmx_held(fd, p, len), (long)pages);
 }
 
+/*
+ * The userspace remedy for the case above: give the range back, let
+ * madvise(MADV_COLD) on one page of the folio split it (6.1 splits every
+ * large folio MADV_COLD meets, 6.12 those it covers only in part), arm again.
+ */
+TEST(pte_mapped_large_folio_arms_after_disarm_and_madvise_cold)
+{
+	size_t len = 2UL << 20, i;
+	int fd = open_client();
+	char *p = map_thp(len);
+	uint64_t pages = 0;
+
+	ASSERT_EQ(anon_huge_kb(p), 2048);
+	ASSERT_OK(mprotect(p, len / 2, PROT_READ));
+	ASSERT_OK(mprotect(p, len / 2, PROT_READ | PROT_WRITE));
+	ASSERT_EQ(anon_huge_kb(p), 0);	/* PTE-mapped now */
+	if (svmx_range_op(fd, SVMX_IOC_ARM, p, len, NULL, &pages) == 0)
+		TH_LOG("armed without help (the kernel split the folio)");
+	ASSERT_OK(svmx_disarm(fd, p, len, NULL));
+	ASSERT_OK(madvise(p, PAGE, MADV_COLD));
+	ASSERT_OK(svmx_range_op(fd, SVMX_IOC_ARM, p, len, NULL, &pages));
+	ASSERT_EQ(pages, len / PAGE);
+	for (i = 0; i < len; i += 4093)
+		ASSERT_EQ(p[i], 0x5a);
+	ASSERT_EQ(svmx_held(fd, p, len), 0);
+}
+
 TEST(dev_atomic_add_xchg_cmpxchg_are_exact_in_32_and_64_bits)
 {
 	int fd = open_client();
