@@ -37,6 +37,12 @@ struct svmx_version {
  * addr and len are page aligned, len > 0, the range lies in user space.
  * bitmap, if not 0, points to DIV_ROUND_UP(len / page_size, 64) __u64 words:
  * on return bit i of word i / 64 says whether page i of the range is held.
+ * Errors: EINVAL (alignment, len 0, overflow, flags, a file, shmem, hugetlb,
+ * VM_IO or VM_PFNMAP mapping), EFAULT (a hole, beyond user space, bad
+ * bitmap), EPERM (mapping not writable), EIO (ARM, DISARM and DEV_* from a
+ * process other than the opener, e.g. after fork()), EBUSY (ARM: not every
+ * page could be armed in the module's time bound; pages and bitmap are still
+ * written), EINTR (fatal signal).
  */
 struct svmx_range {
 	__u32 size;
