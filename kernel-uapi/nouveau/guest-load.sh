@@ -24,8 +24,9 @@ ko=${SVMX_NOUVEAU_KO:-}
 # nouveau's dependencies, in load order, from the same tree (modinfo).
 declare -A path=() seen=()
 while read -r m; do
-	n=$(basename "$m" .ko)
-	path[${n//-/_}]=$tree/$m
+	m=${m%.*}	# 6.1 lists foo.ko, 6.12 foo.o
+	n=$(basename "$m")
+	path[${n//-/_}]=$tree/$m.ko
 done <"$tree/modules.order"
 mods=()
 deps() {
