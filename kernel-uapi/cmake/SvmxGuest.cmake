@@ -11,6 +11,9 @@
 #                                   text @KVER@ is replaced by the kernel
 #                                   version (6.1, 6.12); "file.ko a=1 b=2"
 #                                   passes module parameters
+#                                   @tree/ stands for the kernel's build tree
+#                                   (e.g. @tree/lib/test_hmm.ko)
+#     [KEEP_MODULES <name>...]      modules not unloaded at the end
 #     [FILES <src:dst>...]          any other file, placed at /dst
 #     [NO_SVMX_MODULE]              do not load svmx.ko
 #     [KERNELS <ver>...]            default: ${SVMX_KERNEL_VERSIONS}
@@ -30,7 +33,7 @@ set(SVMX_KERNEL_BINARY_DIR ${CMAKE_BINARY_DIR}/kernel-uapi)
 
 function(svmx_add_guest_test name)
   cmake_parse_arguments(G "NO_SVMX_MODULE" "TIMEOUT;THP"
-    "RUN;BINS;MODULES;FILES;KERNELS;LABELS" ${ARGN})
+    "RUN;BINS;MODULES;KEEP_MODULES;FILES;KERNELS;LABELS" ${ARGN})
   if(NOT G_RUN)
     message(FATAL_ERROR "svmx_add_guest_test(${name}): RUN is required")
   endif()
@@ -55,6 +58,9 @@ function(svmx_add_guest_test name)
     foreach(m IN LISTS G_MODULES)
       string(REPLACE "@KVER@" "${kver}" m "${m}")
       list(APPEND args --module ${m})
+    endforeach()
+    foreach(k IN LISTS G_KEEP_MODULES)
+      list(APPEND args --keep-module ${k})
     endforeach()
     foreach(b IN LISTS G_BINS)
       if(TARGET ${b})

@@ -31,6 +31,10 @@ while read -r cmd; do
 done </etc/runs
 
 for m in $loaded; do
+	if grep -qx "$m" /etc/keep; then
+		echo "SVMX-KEEP $m stays loaded"
+		continue
+	fi
 	rmmod "$m"
 	echo "SVMX-RESULT rmmod $m rc=$?"
 done

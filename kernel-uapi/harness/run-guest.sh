@@ -6,7 +6,11 @@
 #   run-guest.sh --kernel <6.1|6.12|path/to/bzImage>
 #                [--module "file.ko [param=value...]"]...
 #                                        insmod'ed in order before the runs,
-#                                        rmmod'ed in reverse order after them
+#                                        rmmod'ed in reverse order after them;
+#                                        @tree/ is the kernel's build tree
+#                                        (e.g. @tree/lib/test_hmm.ko)
+#                [--keep-module name]... not rmmod'ed at the end (a module
+#                                        that leaks on unload, e.g. test_hmm)
 #                [--bin file]...         copied to /bin in the guest
 #                [--file src:dst]...     any other file, at /dst in the guest
 #                --run "command args"... run in order; each must exit 0
@@ -22,11 +26,12 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
 kernel= timeout=600 log= smp=2 mem=1G append= thp=madvise
-mods=() bins=() files=() runs=()
+mods=() bins=() files=() runs=() keep=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--module) mods+=("$2"); shift 2 ;;
+	--keep-module) keep+=("$2"); shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
 	--file) files+=("$2"); shift 2 ;;
 	--run) runs+=("$2"); shift 2 ;;
@@ -58,13 +63,17 @@ for f in "${files[@]}"; do
 	cp "${f%%:*}" "$root/${f#*:}"
 done
 : >"$root/etc/modules"
+tree=$(dirname "$(dirname "$(dirname "$(dirname "$bzimage")")")")
 for m in "${mods[@]}"; do
+	m=${m/#@tree\//$tree/}
 	f=${m%% *}
 	a=
 	[ "$f" = "$m" ] || a=${m#* }
 	cp "$f" "$root/mods/"
 	echo "$(basename "$f") $a" >>"$root/etc/modules"
 done
+: >"$root/etc/keep"
+for k in "${keep[@]}"; do echo "$k" >>"$root/etc/keep"; done
 : >"$root/etc/runs"
 for r in "${runs[@]}"; do printf '%s\n' "$r" >>"$root/etc/runs"; done
 install -m755 "$here/guest-init.sh" "$root/init"
