@@ -4,10 +4,12 @@
  * report which are held.
  *
  * ARM walks the range in runs of pages the client does not hold yet, at most
- * SVMX_ARM_BATCH pages at a time.  For each run, under mmap_read_lock:
- *   - the VMAs are checked (private, anonymous, writable, no holes);
- *   - PMD-mapped THPs are split first (see svmx_split_thp());
- *   - make_device_exclusive_range() converts the PTEs and hands the pages
+ * SVMX_ARM_BATCH pages at a time.  For each run, under client->arm_lock:
+ *   - the run is announced (svmx_arming_begin()) and PMD-mapped THPs in it
+ *     are split (svmx_split_thp());
+ *   - mmu_interval_read_begin(), then under mmap_read_lock the VMAs are
+ *     checked (private, anonymous, writable, no holes) and
+ *     make_device_exclusive_range() converts the PTEs and hands the pages
  *     back locked and referenced;
  *   - under client->lock, unless the interval sequence moved, the pages go
  *     into the device table; then they are unlocked and put.
