@@ -974,6 +974,66 @@ TEST_TIMEOUT(arm_racing_munmap_mprotect_gives_only_defined_errors, 300)
 	ASSERT_GT(atomic_load(&r.ok), 0);
 }
 
+struct forker {
+	int fd;
+	uint64_t *page;
+	atomic_int stop;
+	uint64_t adds;
+	int err;
+};
+
+static void *device_adder(void *arg)
+{
+	struct forker *f = arg;
+
+	while (!atomic_load(&f->stop)) {
+		if (svmx_dev_atomic(f->fd, f->page, SVMX_DEV_ADD, 8, 1, 0, 50,
+				    NULL, NULL)) {
+			f->err = errno;
+			break;
+		}
+		f->adds += 50;
+	}
+	return NULL;
+}
+
+/*
+ * fork() write-protects the page the device is adding to (FORK revocation,
+ * then a COW break on the device's re-arm): no add may be lost, and each
+ * child sees a value the device had produced.
+ */
+TEST_TIMEOUT(fork_during_device_atomics_loses_no_add, 300)
+{
+	struct forker f = { .fd = open_client() };
+	struct svmx_stats st;
+	pthread_t th;
+	int i, status;
+
+	f.page = map_anon(PAGE);
+	ASSERT_TRUE(f.page);
+	ASSERT_EQ(pthread_create(&th, NULL, device_adder, &f), 0);
+	for (i = 0; i < 30; i++) {
+		pid_t pid = fork();
+
+		ASSERT_GE(pid, 0);
+		if (pid == 0)
+			_exit(f.page[0] % 50 == 0 ? 0 : 1);
+		ASSERT_EQ(waitpid(pid, &status, 0), pid);
+		ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		usleep(1000);
+	}
+	atomic_store(&f.stop, 1);
+	pthread_join(th, NULL);
+	ASSERT_EQ(f.err, 0);
+	ASSERT_EQ(f.page[0], f.adds);
+	ASSERT_OK(svmx_stats(f.fd, &st));
+	TH_LOG("%llu adds, %llu FORK revocations, %llu re-arms",
+	       (unsigned long long)f.adds,
+	       (unsigned long long)st.revoked[SVMX_REASON_FORK],
+	       (unsigned long long)st.dev_rearms);
+	ASSERT_GT(st.revoked[SVMX_REASON_FORK], 0);
+}
+
 /* A process killed while its threads are inside ARM and the device. */
 TEST_TIMEOUT(process_killed_during_concurrent_arms_is_clean, 120)
 {
