@@ -225,13 +225,16 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long start,
 	} else {
 		for (i = 0; i < npages; i++) {
 			unsigned long idx = (start >> PAGE_SHIFT) + i;
+			void *old;
 
 			if (!pages[i])
 				continue;
-			if (xa_err(xa_store(&c->pages, idx, pages[i],
-					    GFP_NOWAIT | __GFP_NOWARN)))
+			old = xa_store(&c->pages, idx, pages[i],
+				       GFP_NOWAIT | __GFP_NOWARN);
+			if (xa_is_err(old))
 				continue;
-			c->nr_held++;
+			if (!old)	/* else it was held already */
+				c->nr_held++;
 			held++;
 		}
 	}
