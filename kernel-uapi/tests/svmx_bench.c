@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * svmx benchmark, run once inside the test guest:
- *   - ARM cost per page for 1, 64 and 4096 pages;
+ *   - ARM cost per page for 1, 64 and 4096 pages, and for a 2 MiB THP;
  *   - the CPU-fault revoke round trip (a write to an armed page) against a
  *     plain minor fault (first write to an untouched anonymous page), same
  *     guest, same sizes;
@@ -49,6 +49,30 @@ static double arm_ns_per_page(size_t npages)
 			SVMX_FAIL("disarm: %s", strerror(errno));
 	}
 	munmap(p, npages * PAGE);
+	return median(v, REPS);
+}
+
+/* ns per page to arm a fresh 2 MiB THP (split included). */
+static double arm_thp_ns_per_page(void)
+{
+	size_t len = 2UL << 20;
+	double v[REPS], t0;
+	int r;
+
+	for (r = 0; r < REPS; r++) {
+		char *p = map_anon_aligned(len, len);
+
+		if (!p || madvise(p, len, MADV_HUGEPAGE))
+			SVMX_FAIL("THP mapping: %s", strerror(errno));
+		memset(p, 1, len);
+		if (anon_huge_kb(p) != 2048)
+			SVMX_FAIL("no THP (AnonHugePages %ld kB)", anon_huge_kb(p));
+		t0 = svmx_now();
+		if (svmx_arm(fd, p, len, NULL))
+			SVMX_FAIL("arm: %s", strerror(errno));
+		v[r] = (svmx_now() - t0) * 1e9 / (len / PAGE);
+		munmap(p, len);
+	}
 	return median(v, REPS);
 }
 
@@ -140,6 +164,7 @@ TEST_TIMEOUT(benchmark, 600)
 	for (i = 0; i < 3; i++)
 		printf("SVMX-BENCH arm_ns_per_page_%zu %.0f\n", sizes[i],
 		       arm_ns_per_page(sizes[i]));
+	printf("SVMX-BENCH arm_ns_per_page_thp_512 %.0f\n", arm_thp_ns_per_page());
 	minor = minor_fault_ns(4096);
 	rev = revoke_ns(4096);
 	printf("SVMX-BENCH minor_fault_ns %.0f\n", minor);
