@@ -10,6 +10,7 @@
  * progress and the device never touches a page it no longer holds.
  */
 #include <linux/highmem.h>
+#include <linux/jiffies.h>
 #include <linux/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
@@ -35,11 +36,14 @@ static int svmx_dev_fault(struct svmx_client *c, unsigned long addr)
 
 /*
  * Lock the table and return the page at addr, faulting it in first when the
- * device does not hold it.  On success client->lock is held.
+ * device does not hold it.  On success client->lock is held.  A page the CPU
+ * keeps taking back between the fault and the access is retried until
+ * svmx_arm_timeout_ms has passed, then -EBUSY.
  */
 static struct page *svmx_dev_get(struct svmx_client *c, unsigned long addr,
 				 u64 *rearms, int *err)
 {
+	unsigned long deadline = jiffies + msecs_to_jiffies(svmx_arm_timeout_ms);
 	struct page *page;
 
 	for (;;) {
@@ -48,6 +52,11 @@ static struct page *svmx_dev_get(struct svmx_client *c, unsigned long addr,
 		if (page)
 			return page;
 		mutex_unlock(&c->lock);
+		if (*rearms && time_after(jiffies, deadline)) {
+			svmx_stat_add(c, &c->stats.busy, 1);
+			*err = -EBUSY;
+			return NULL;
+		}
 		*err = svmx_dev_fault(c, addr);
 		if (*err)
 			return NULL;
