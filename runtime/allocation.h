@@ -20,15 +20,6 @@ struct svmx_subbuffer {
 	cl_mem mem;
 };
 
-/* Counters shown by SVMX_STATS and the stats extension. */
-struct svmx_alloc_stats {
-	atomic_ullong arms;		/* ranges armed for the device */
-	atomic_ullong pages_armed;
-	atomic_ullong disarms;
-	atomic_ullong revoked[16];	/* pages lost, by enum svmx_reason */
-	atomic_ullong dev_rearms;	/* device atomic faults that re-armed */
-};
-
 struct svmx_alloc {
 	void *base;
 	size_t size;			/* as asked for */
@@ -43,8 +34,6 @@ struct svmx_alloc {
 	struct svmx_subbuffer *subs;	/* interior pointers handed to kernels */
 	size_t nsubs, subs_cap;
 	size_t next_victim;		/* round robin when the cache is full */
-
-	struct svmx_alloc_stats stats;
 };
 
 /* Largest alignment clSVMAlloc accepts (bigger ones return NULL). */

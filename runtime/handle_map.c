@@ -134,33 +134,3 @@ void *svmx_handle_map_remove(struct svmx_handle_map *map, const void *key)
 	pthread_rwlock_unlock(&map->lock);
 	return value;
 }
-
-void svmx_handle_map_remove_if(struct svmx_handle_map *map,
-			       bool (*pred)(void *value, void *arg), void *arg,
-			       void (*out)(void *value))
-{
-	pthread_rwlock_wrlock(&map->lock);
-	for (size_t i = 0; i < map->capacity;) {
-		struct svmx_handle_slot *s = &map->slots[i];
-
-		if (s->key && pred(s->value, arg)) {
-			void *value = s->value;
-
-			erase_slot(map, i);
-			out(value);
-			continue;	/* slot i may hold a shifted entry now */
-		}
-		i++;
-	}
-	pthread_rwlock_unlock(&map->lock);
-}
-
-void svmx_handle_map_destroy(struct svmx_handle_map *map)
-{
-	pthread_rwlock_wrlock(&map->lock);
-	free(map->slots);
-	map->slots = NULL;
-	map->capacity = 0;
-	atomic_store(&map->count, 0);
-	pthread_rwlock_unlock(&map->lock);
-}

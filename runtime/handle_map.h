@@ -34,16 +34,9 @@ bool svmx_handle_map_insert(struct svmx_handle_map *map, const void *key,
 /* The removed value, or NULL if key was not there. */
 void *svmx_handle_map_remove(struct svmx_handle_map *map, const void *key);
 
-/* Remove every entry for which pred(value, arg) holds, calling out on each. */
-void svmx_handle_map_remove_if(struct svmx_handle_map *map,
-			       bool (*pred)(void *value, void *arg), void *arg,
-			       void (*out)(void *value));
-
 static inline bool svmx_handle_map_empty(struct svmx_handle_map *map)
 {
 	return atomic_load_explicit(&map->count, memory_order_relaxed) == 0;
 }
-
-void svmx_handle_map_destroy(struct svmx_handle_map *map);
 
 #endif

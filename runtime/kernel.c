@@ -294,22 +294,3 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 		return CL_INVALID_VALUE;
 	}
 }
-
-struct svmx_alloc **svmx_kernel_reachable(struct svmx_kernel *k, size_t *n)
-{
-	struct svmx_alloc **out;
-	size_t used = 0;
-
-	pthread_mutex_lock(&k->lock);
-	out = malloc((k->nargs + k->nexec + 1) * sizeof(*out));
-	for (cl_uint i = 0; out && i < k->nargs; i++)
-		if (k->args[i].alloc)
-			out[used++] = k->args[i].alloc;
-	for (size_t i = 0; out && i < k->nexec; i++)
-		out[used++] = k->exec_allocs[i];
-	for (size_t i = 0; i < used; i++)
-		svmx_alloc_get(out[i]);
-	pthread_mutex_unlock(&k->lock);
-	*n = used;
-	return out;
-}

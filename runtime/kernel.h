@@ -51,10 +51,4 @@ void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index);
 cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name,
 				 size_t size, const void *value);
 
-/*
- * The allocations a launch of k can reach, each with a reference; the
- * caller puts them and frees the array.  *n is 0 when there are none.
- */
-struct svmx_alloc **svmx_kernel_reachable(struct svmx_kernel *k, size_t *n);
-
 #endif

@@ -110,22 +110,3 @@ void svmx_registry_take_context(cl_context context,
 		out(taken[i]);
 	free(taken);
 }
-
-void svmx_registry_for_each(void (*fn)(struct svmx_alloc *alloc, void *arg),
-			    void *arg)
-{
-	pthread_rwlock_rdlock(&lock);
-	for (size_t i = 0; i < count; i++)
-		fn(sorted[i], arg);
-	pthread_rwlock_unlock(&lock);
-}
-
-size_t svmx_registry_count(void)
-{
-	size_t n;
-
-	pthread_rwlock_rdlock(&lock);
-	n = count;
-	pthread_rwlock_unlock(&lock);
-	return n;
-}

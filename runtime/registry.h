@@ -24,10 +24,4 @@ struct svmx_alloc *svmx_registry_take(const void *base, cl_context context);
 void svmx_registry_take_context(cl_context context,
 				void (*out)(struct svmx_alloc *alloc));
 
-/* Visit every allocation under the registry lock (stats, diagnosis). */
-void svmx_registry_for_each(void (*fn)(struct svmx_alloc *alloc, void *arg),
-			    void *arg);
-
-size_t svmx_registry_count(void);
-
 #endif
