@@ -27,7 +27,7 @@ grep -Eq "Fine-grained system sharing +No" "$tmp/layer" || fail "fine-grained sy
 grep -Eq "^ +Atomics +Yes" "$tmp/layer" || fail "SVM atomics not reported"
 grep -Eq "Atomic memory capabilities +relaxed, acquire/release, sequentially-consistent, work-group scope, device scope, all-devices scope" \
 	"$tmp/layer" || fail "atomic memory capabilities"
-grep -Eq "Atomic fence capabilities +relaxed, acquire/release, sequentially-consistent, work-group scope, device scope$" \
+grep -Eq "Atomic fence capabilities +relaxed, acquire/release, sequentially-consistent, work-group scope, device scope, all-devices scope$" \
 	"$tmp/layer" || fail "atomic fence capabilities"
 for f in atomic_order_acq_rel atomic_order_seq_cst atomic_scope_device atomic_scope_all_devices; do
 	grep -Eq "__opencl_c_$f +0xc00000 \(3.0.0\)" "$tmp/layer" || fail "feature __opencl_c_$f missing"

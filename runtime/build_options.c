@@ -2,8 +2,10 @@
 
 #include "device.h"
 #include "dispatch.h"
+#include "fence_word.h"
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,15 +15,29 @@
  * all-devices scope in OpenCL C 3.0 builds, and on all-devices fences in
  * any build, while 2.0 builds of the same atomics work.  So a 3.0 build is
  * compiled in the compiler's 2.0 mode (3.0 source is 2.0 source but for the
- * name memory_scope_all_devices; __OPENCL_C_VERSION__ reads 200), and a
- * fence of all-devices scope becomes a device-scope fence, which on a
- * device made of the host's own cores orders against every host thread.
- * No spaces: drivers split options on white space.
+ * name memory_scope_all_devices; __OPENCL_C_VERSION__ reads 200).
+ * No spaces: drivers split options on white space (a comment separates).
  */
 #define C2_FOR_C3 "-cl-std=CL2.0 -Dmemory_scope_all_devices=memory_scope_all_svm_devices"
-#define NARROW_FENCE \
-	" -Datomic_work_item_fence(f,o,s)=atomic_work_item_fence(f,o," \
-	"(s)==memory_scope_all_svm_devices?memory_scope_device:(s))"
+
+/*
+ * llvmpipe compiles an atomic store as a plain store and a fence as no
+ * instruction, so a seq_cst store or fence lets a later load pass an earlier
+ * store, against host threads as between work-items (store buffering,
+ * conformance/seq_cst_ordering.c).  A locked read-modify-write is a full
+ * barrier on the host's cores: a seq_cst store becomes an exchange, and a
+ * fence other than relaxed a seq_cst add of 0 to svmx's fence word, which
+ * also avoids the all-devices fence that aborts the driver.
+ */
+#define SEQ_CST_STORE \
+	" -Datomic_store(p,v)=((void)atomic_exchange(p,v))" \
+	" -Datomic_store_explicit(p,v,o,...)=((o)==memory_order_seq_cst" \
+	"?(void)atomic_exchange_explicit(p,v,o,##__VA_ARGS__)" \
+	":atomic_store_explicit(p,v,o,##__VA_ARGS__))"
+#define FULL_FENCE \
+	" -Datomic_work_item_fence(f,o,s)=((o)==memory_order_relaxed?(void)0" \
+	":(void)atomic_fetch_add_explicit((volatile/**/global/**/atomic_int*)%#lxUL,0," \
+	"memory_order_seq_cst,memory_scope_device))"
 
 /* The last -cl-std= option (the one clang obeys), or NULL. */
 static const char *cl_std(const char *options)
@@ -60,6 +76,17 @@ static char *rewrite(const char *options, const char *std, const char *with, con
 	return out;
 }
 
+static char *rewrite_for_host_device(const char *options, const char *std, bool c3)
+{
+	char extra[sizeof(SEQ_CST_STORE FULL_FENCE) + 32];
+	uintptr_t word = svmx_fence_word();
+
+	if (!word)
+		return NULL;	/* no page for it: the build fails as the driver's own */
+	snprintf(extra, sizeof(extra), SEQ_CST_STORE FULL_FENCE, (unsigned long)word);
+	return rewrite(options, std, c3 ? C2_FOR_C3 : "-cl-std=CL2.0", extra);
+}
+
 char *svmx_build_options(const char *options, cl_uint ndevices,
 			 const cl_device_id *devices)
 {
@@ -75,7 +102,7 @@ char *svmx_build_options(const char *options, cl_uint ndevices,
 		if (!svmx_device_touched(dev))
 			continue;
 		if (dev->c3_as_c2)
-			return rewrite(options, std, c3 ? C2_FOR_C3 : "-cl-std=CL2.0", NARROW_FENCE);
+			return rewrite_for_host_device(options, std, c3);
 		if (c3 && dev->defines[0])
 			return rewrite(options, NULL, "", dev->defines);
 		return NULL;

@@ -114,11 +114,8 @@ static void classify(struct svmx_device *dev)
 		dev->role = SVMX_ROLE_EMULATE;
 		dev->svm = SVMX_EMULATED_SVM;
 		dev->atomic_memory |= SVMX_EMULATED_ATOMICS;
-		/*
-		 * A fence of all-devices scope is compiled as a device-scope one
-		 * (the device is the host's own cores), so it is not claimed.
-		 */
-		dev->atomic_fence |= SVMX_EMULATED_ATOMICS & ~CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES;
+		/* Fences become locked RMWs on the host's cores (build_options.c). */
+		dev->atomic_fence |= SVMX_EMULATED_ATOMICS;
 		dev->c3_as_c2 = true;
 	}
 	if (dev->role != SVMX_ROLE_PASS)

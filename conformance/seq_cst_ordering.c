@@ -1,0 +1,206 @@
+/*
+ * Sequential consistency between a running kernel and a host thread, by the
+ * store-buffering litmus test: each side stores 1 to its own word, then
+ * loads the other's.  Under seq_cst (seq_cst stores and loads, or relaxed
+ * ones around seq_cst fences) at least one side must see the other's 1;
+ * both reading 0 is forbidden.  Kernel and host meet at every round, and the
+ * host waits a random few hundred cycles so the two stores land close
+ * together.
+ *
+ * The same litmus with relaxed accesses and no fences shows that this
+ * machine does reorder a store with a later load: without that, a pass
+ * would prove nothing, so the test then fails as inconclusive.
+ */
+#include "cltest.h"
+
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define FINE_ATOMIC (CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS)
+
+/* llvmpipe ends a work-item's loops after ~65535 iterations in all. */
+enum { ROUNDS = 300, SPIN_BUDGET = 60000 };
+
+/*
+ * Rounds to count, from as many kernel runs as it takes: a host thread that
+ * loses its core leaves the kernel spinning its budget away, ending a run.
+ */
+enum { WANTED_ROUNDS = 3600, MAX_RUNS = 400 };
+
+/*
+ * STORE(p) and LOAD(p) are the litmus accesses, FENCE what sits between.
+ * go/ready: the round both sides are in.  r1[r]: what the kernel loaded;
+ * done[r]: the kernel finished round r.
+ */
+static const char *source =
+	"#define A(p) ((global atomic_int *)(p))\n"
+	"kernel void sb(global int *ready, global int *go, global int *x, global int *y,\n"
+	"		global int *r1, global int *done)\n"
+	"{\n"
+	"	int spins = 0;\n"
+	"	for (int r = 1; r <= ROUNDS; r++) {\n"
+	"		atomic_store_explicit(A(ready), r, memory_order_relaxed,\n"
+	"				      memory_scope_all_svm_devices);\n"
+	"		while (atomic_load_explicit(A(go), memory_order_relaxed,\n"
+	"					    memory_scope_all_svm_devices) != r)\n"
+	"			if (++spins >= SPIN_BUDGET)\n"
+	"				return;\n"
+	"		STORE(x + r);\n"
+	"		FENCE;\n"
+	"		r1[r] = LOAD(y + r);\n"
+	"		done[r] = 1;\n"
+	"	}\n"
+	"}\n";
+
+struct litmus {
+	const char *name;
+	const char *defines;	/* STORE, LOAD, FENCE for the kernel */
+	memory_order host_order;	/* of the host's store and load */
+	bool host_fence;
+};
+
+static const struct litmus seq_cst_accesses = {
+	"seq_cst stores and loads",
+	"-DSTORE(p)=atomic_store_explicit(A(p),1,memory_order_seq_cst,"
+	"memory_scope_all_svm_devices) -DFENCE=(void)0 "
+	"-DLOAD(p)=atomic_load_explicit(A(p),memory_order_seq_cst,"
+	"memory_scope_all_svm_devices)",
+	memory_order_seq_cst, false,
+};
+
+static const struct litmus seq_cst_fences = {
+	"relaxed accesses around seq_cst all-devices fences",
+	"-DSTORE(p)=atomic_store_explicit(A(p),1,memory_order_relaxed,"
+	"memory_scope_all_svm_devices) "
+	"-DFENCE=atomic_work_item_fence(CLK_GLOBAL_MEM_FENCE,memory_order_seq_cst,"
+	"memory_scope_all_svm_devices) "
+	"-DLOAD(p)=atomic_load_explicit(A(p),memory_order_relaxed,"
+	"memory_scope_all_svm_devices)",
+	memory_order_relaxed, true,
+};
+
+static const struct litmus unordered = {
+	"relaxed accesses, no fences (control)",
+	"-DSTORE(p)=atomic_store_explicit(A(p),1,memory_order_relaxed,"
+	"memory_scope_all_svm_devices) -DFENCE=(void)0 "
+	"-DLOAD(p)=atomic_load_explicit(A(p),memory_order_relaxed,"
+	"memory_scope_all_svm_devices)",
+	memory_order_relaxed, false,
+};
+
+struct tally {
+	int rounds;	/* rounds both sides completed */
+	int forbidden;	/* of those, rounds where both loaded 0 */
+};
+
+static void run_once(struct cltest_env *env, cl_kernel k, const struct litmus *l, int *mem,
+		     int max_delay, struct tally *t)
+{
+	const size_t words = 1024;
+	atomic_int *ready = (atomic_int *)mem, *go = (atomic_int *)(mem + 16);
+	atomic_int *x = (atomic_int *)(mem + words), *y = (atomic_int *)(mem + 2 * words);
+	int *r1 = mem + 3 * words, *done = mem + 4 * words;
+	int r2[ROUNDS + 1];
+	size_t one = 1;
+	cl_event ev;
+	int r;
+
+	memset(mem, 0, 5 * words * sizeof(int));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 0, ready));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 1, go));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 2, x));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 3, y));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 4, r1));
+	CHECK_OK(clSetKernelArgSVMPointer(k, 5, done));
+	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &one, NULL, 0, NULL, &ev));
+	CHECK_OK(clFlush(env->queue));
+	for (r = 1; r <= ROUNDS; r++) {
+		double deadline = cltest_now() + 1;
+
+		while (atomic_load_explicit(ready, memory_order_relaxed) != r &&
+		       cltest_now() < deadline)
+			;
+		if (atomic_load_explicit(ready, memory_order_relaxed) != r)
+			break;	/* the kernel spent its loop budget */
+		atomic_store_explicit(go, r, memory_order_relaxed);
+		for (volatile int d = rand() % max_delay; d > 0; d--)
+			;
+		atomic_store_explicit(&y[r], 1, l->host_order);
+		if (l->host_fence)
+			atomic_thread_fence(memory_order_seq_cst);
+		r2[r] = atomic_load_explicit(&x[r], l->host_order);
+	}
+	CHECK_OK(clWaitForEvents(1, &ev));
+	clReleaseEvent(ev);
+	for (int i = 1; i < r; i++) {
+		if (!done[i])
+			break;
+		t->rounds++;
+		t->forbidden += r1[i] == 0 && r2[i] == 0;
+	}
+}
+
+static void run_litmus(struct cltest_env *env, const struct litmus *l, struct tally *t)
+{
+	char options[1024];
+	cl_kernel k;
+	int *mem = clSVMAlloc(env->context, FINE_ATOMIC, 5 * 4096, 0);
+
+	snprintf(options, sizeof(options), "-cl-std=CL2.0 -DROUNDS=%d -DSPIN_BUDGET=%d %s",
+		 ROUNDS, SPIN_BUDGET, l->defines);
+	k = cltest_kernel(env, source, "sb", options);
+	*t = (struct tally){ 0, 0 };
+	if (k && mem) {
+		srand(1);
+		for (int run = 0; run < MAX_RUNS && t->rounds < WANTED_ROUNDS; run++)
+			run_once(env, k, l, mem, 50 << (run % 4), t);
+	}
+	printf("  %s: %d of %d rounds both sides loaded 0\n", l->name, t->forbidden, t->rounds);
+	clSVMFree(env->context, mem);
+	if (k)
+		clReleaseKernel(k);
+}
+
+/* Enough rounds ran, and without ordering this machine reorders. */
+static void check_litmus_can_tell(struct cltest_env *env, const struct tally *t)
+{
+	struct tally control;
+
+	run_litmus(env, &unordered, &control);
+
+	CHECK(t->rounds >= WANTED_ROUNDS);
+	CHECK(control.rounds >= WANTED_ROUNDS);
+	CHECK(control.forbidden > 0);	/* else a pass would prove nothing */
+}
+
+static void seq_cst_stores_and_loads_are_not_reordered_against_the_host(
+	struct cltest_env *env)
+{
+	struct tally t;
+
+	run_litmus(env, &seq_cst_accesses, &t);
+
+	CHECK(t.forbidden == 0);
+	check_litmus_can_tell(env, &t);
+}
+
+static void seq_cst_all_devices_fences_order_against_the_host(struct cltest_env *env)
+{
+	struct tally t;
+
+	run_litmus(env, &seq_cst_fences, &t);
+
+	CHECK(t.forbidden == 0);
+	check_litmus_can_tell(env, &t);
+}
+
+static const struct cltest_case cases[] = {
+	CLTEST_CASE(seq_cst_stores_and_loads_are_not_reordered_against_the_host),
+	CLTEST_CASE(seq_cst_all_devices_fences_order_against_the_host),
+};
+
+int main(int argc, char **argv)
+{
+	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+}
