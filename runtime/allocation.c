@@ -1,5 +1,6 @@
 #include "allocation.h"
 
+#include "arming.h"
 #include "dispatch.h"
 #include "log.h"
 
@@ -64,6 +65,7 @@ struct svmx_alloc *svmx_alloc_create(cl_context context, cl_svm_mem_flags flags,
 	alloc->context = context;
 	atomic_init(&alloc->refs, 1);
 	pthread_mutex_init(&alloc->lock, NULL);
+	svmx_arming_track(alloc);
 	return alloc;
 }
 
@@ -111,6 +113,7 @@ void svmx_alloc_release_memory(struct svmx_alloc *alloc)
 	if (!alloc->freed) {
 		alloc->freed = true;
 		release_buffers_locked(alloc);
+		svmx_arming_release(alloc);	/* before the pages go */
 		munmap(alloc->base, alloc->map_size);
 	}
 	pthread_mutex_unlock(&alloc->lock);

@@ -14,6 +14,7 @@
 #include <stddef.h>
 
 struct svmx_context;
+struct svmx_arm_record;
 
 struct svmx_subbuffer {
 	size_t offset;
@@ -27,6 +28,7 @@ struct svmx_alloc {
 	cl_svm_mem_flags flags;
 	cl_context context;
 	atomic_uint refs;		/* registry + users of this struct */
+	struct svmx_arm_record *arm;	/* SVM_ATOMICS only: arming counts (arming.c) */
 
 	pthread_mutex_t lock;		/* guards everything below */
 	bool freed;			/* clSVMFree ran: memory is gone */

@@ -109,8 +109,7 @@ static void classify(struct svmx_device *dev)
 		if ((dev->atomic_memory & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES) &&
 		    !has_feature(dev, "__opencl_c_atomic_scope_all_devices"))
 			dev->role = SVMX_ROLE_SCOPE_FIX;
-	} else if (!(native & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) &&
-		   host_coherent(dev->id)) {
+	} else if (!(native & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) && dev->host_coherent) {
 		dev->role = SVMX_ROLE_EMULATE;
 		dev->svm = SVMX_EMULATED_SVM;
 		dev->atomic_memory |= SVMX_EMULATED_ATOMICS;
@@ -143,6 +142,7 @@ static struct svmx_device *probe_device(cl_device_id id)
 				    CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP;
 	if (!read_features(dev))
 		goto bad;
+	dev->host_coherent = host_coherent(id);
 	classify(dev);
 	svmx_info("device %p: %s", (void *)id,
 		  dev->role == SVMX_ROLE_EMULATE ? "svmx provides SVM and atomics" :

@@ -48,6 +48,8 @@ struct svmx_device {
 	 */
 	bool c3_as_c2;
 	cl_ulong max_alloc;	/* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+	/* Kernels run on host CPUs over host memory: no arming needed. */
+	bool host_coherent;
 };
 
 /* The device's record, classifying it on first use; NULL for a bad handle. */

@@ -1,5 +1,7 @@
 #include "kernel.h"
 
+#include "arming.h"
+
 #include "context.h"
 #include "dispatch.h"
 #include "handle_map.h"
@@ -293,4 +295,27 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 	default:
 		return CL_INVALID_VALUE;
 	}
+}
+
+void svmx_kernel_arm_reachable(cl_kernel kernel, cl_command_queue queue)
+{
+	struct svmx_kernel *k = svmx_kernel_find(kernel);
+	cl_device_id device = NULL;
+
+	if (!k)
+		return;
+	if (svmx_next.clGetCommandQueueInfo &&
+	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
+					    NULL) == CL_SUCCESS &&
+	    svmx_arming_wanted(device)) {
+		pthread_mutex_lock(&k->lock);
+		for (cl_uint i = 0; i < k->nargs; i++)
+			if (k->args[i].alloc)
+				svmx_arming_arm(k->args[i].alloc, 0, 0);
+		for (size_t i = 0; i < k->nexec; i++)
+			if (k->exec_allocs[i])
+				svmx_arming_arm(k->exec_allocs[i], 0, 0);
+		pthread_mutex_unlock(&k->lock);
+	}
+	svmx_kernel_put(k);
 }

@@ -51,4 +51,11 @@ void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index);
 cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name,
 				 size_t size, const void *value);
 
+/*
+ * Before kernel is submitted to queue: arm the SVM_ATOMICS allocations it
+ * can reach (SVM arguments, exec-info pointers) if queue's device wants
+ * arming (arming.h).  Cheap when nothing needs it.
+ */
+void svmx_kernel_arm_reachable(cl_kernel kernel, cl_command_queue queue);
+
 #endif

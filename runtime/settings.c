@@ -36,9 +36,12 @@ static bool flag(const char *var)
 static void read_settings(void)
 {
 	static const char *const levels[] = { "none", "error", "warn", "info", "debug" };
+	static const char *const arm[] = { "auto", "always", "never" };
 
 	settings.log_level = pick("SVMX_LOG", levels, 5, SVMX_LOG_WARN);
 	settings.disable = flag("SVMX_DISABLE");
+	settings.arm = pick("SVMX_ARM", arm, 3, SVMX_ARM_AUTO);
+	settings.stats = flag("SVMX_STATS");
 }
 
 const struct svmx_settings *svmx_settings(void)

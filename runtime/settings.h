@@ -15,9 +15,17 @@ enum svmx_log_level {
 	SVMX_LOG_DEBUG,
 };
 
+enum svmx_arm_mode {
+	SVMX_ARM_AUTO,		/* devices not coherent with the host */
+	SVMX_ARM_ALWAYS,	/* every device svmx serves, coherent ones too */
+	SVMX_ARM_NEVER,
+};
+
 struct svmx_settings {
 	enum svmx_log_level log_level;	/* SVMX_LOG */
 	bool disable;			/* SVMX_DISABLE */
+	enum svmx_arm_mode arm;		/* SVMX_ARM */
+	bool stats;			/* SVMX_STATS */
 };
 
 const struct svmx_settings *svmx_settings(void);

@@ -1,5 +1,6 @@
 #include "svm_commands.h"
 
+#include "arming.h"
 #include "dispatch.h"
 #include "events.h"
 #include "log.h"
@@ -321,11 +322,23 @@ cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
 void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
 			   const struct svmx_migrate_range *ranges, size_t nranges)
 {
-	/* Host-coherent devices: nothing to move or arm. */
-	(void)queue;
+	cl_device_id device = NULL;
+
 	(void)marker;
-	(void)ranges;
-	(void)nranges;
+	if (!svmx_arming_active() || !svmx_next.clGetCommandQueueInfo ||
+	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
+					    NULL) != CL_SUCCESS ||
+	    !svmx_arming_wanted(device))
+		return;	/* host-coherent devices: nothing to move or arm */
+	/* Atomic ranges move by arming: to the device armed, to the host given back. */
+	for (size_t i = 0; i < nranges; i++) {
+		const struct svmx_migrate_range *r = &ranges[i];
+
+		if (r->flags & CL_MIGRATE_MEM_OBJECT_HOST)
+			svmx_arming_disarm(r->alloc, r->offset, r->size);
+		else
+			svmx_arming_arm(r->alloc, r->offset, r->size);
+	}
 }
 
 #define MIGRATE_FLAGS (CL_MIGRATE_MEM_OBJECT_HOST | CL_MIGRATE_MEM_OBJECT_CONTENT_UNDEFINED)

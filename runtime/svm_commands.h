@@ -62,11 +62,12 @@ struct svmx_migrate_range {
 };
 
 /*
- * Hook for moving or arming migrated ranges (runtime/provider).  Called by
+ * Moves migrated ranges by arming (arming.h): SVM_ATOMICS ranges migrated to
+ * a device that wants arming are armed, to the host disarmed.  Called by
  * clEnqueueSVMMigrateMem after validation, after the marker that orders the
  * migration in the queue was enqueued (marker: its event, held for the call),
- * before the call returns.  Host-coherent devices have nothing to move: it
- * does nothing yet.
+ * before the call returns: the arming happens at enqueue, not when the
+ * marker runs.  Host-coherent devices have nothing to move.
  */
 void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
 			   const struct svmx_migrate_range *ranges, size_t nranges);
