@@ -15,6 +15,8 @@ void svmx_install_kernel_args(struct _cl_icd_dispatch *d);
 void svmx_install_events(struct _cl_icd_dispatch *d);
 void svmx_install_svm_buffers(struct _cl_icd_dispatch *d);
 void svmx_install_svm_commands(struct _cl_icd_dispatch *d);
+void svmx_install_kernel_launch(struct _cl_icd_dispatch *d);
+void svmx_install_arm_stats(struct _cl_icd_dispatch *d);
 
 /* Forward to the next entry, or fail as the spec says for a missing one. */
 #define SVMX_FORWARD(fn, missing, ...) \

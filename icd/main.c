@@ -3,6 +3,7 @@
  * the table it would call, svmx returns its own, which is that table with
  * the SVM API, device queries and the calls they depend on replaced.
  */
+#include "arming.h"
 #include "layer.h"
 #include "settings.h"
 
@@ -59,6 +60,9 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 		svmx_install_events(&layer_dispatch);
 		svmx_install_svm_buffers(&layer_dispatch);
 		svmx_install_svm_commands(&layer_dispatch);
+		svmx_arming_init();
+		svmx_install_kernel_launch(&layer_dispatch);
+		svmx_install_arm_stats(&layer_dispatch);
 	}
 	*num_entries_ret = SVMX_DISPATCH_ENTRIES;
 	*layer_ret = &layer_dispatch;
