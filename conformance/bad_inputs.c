@@ -8,7 +8,11 @@
  * "bad_inputs --markdown" prints the table that conformance/BAD_INPUTS.md
  * holds.
  */
+#define CL_USE_DEPRECATED_OPENCL_1_1_APIS
+#define CL_USE_DEPRECATED_OPENCL_1_2_APIS
 #include "cltest.h"
+
+#include <svmx/svmx_ext.h>
 
 #include <dirent.h>
 #include <stdint.h>
@@ -32,6 +36,8 @@ struct fx {
 	int *p;			/* coarse grain, 4096 bytes */
 	int *fine;		/* fine grain, 4096 bytes */
 	int *other;		/* an allocation of ctx2 */
+	int *atomic;		/* fine grain with atomics, 4096 bytes */
+	cl_svm_arm_stats_svmx stats;
 	void *freed;		/* allocated and freed */
 	char host[256];
 	cl_mem buf;
@@ -54,6 +60,21 @@ static cl_int ptr_result(struct fx *f, void *p)
 		return RETURNS_NULL;
 	clSVMFree(f->ctx, p);
 	return CL_SUCCESS;
+}
+
+static cl_int fn_result(void *fn)
+{
+	return fn ? CL_SUCCESS : RETURNS_NULL;
+}
+
+static cl_int arm_stats(struct fx *f, cl_context c, const void *ptr,
+			cl_svm_arm_stats_svmx *stats)
+{
+	clGetSVMArmStatsSVMX_fn get = (clGetSVMArmStatsSVMX_fn)
+		clGetExtensionFunctionAddressForPlatform(f->platform,
+							 CL_SVMX_ARM_STATS_FUNCTION_NAME);
+
+	return get ? get(c, ptr, stats) : CL_INVALID_OPERATION;
 }
 
 static cl_int obj_result(void *obj, cl_int err)
@@ -448,7 +469,43 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	  CL_INVALID_VALUE, "svmx",                                                        \
 	  clEnqueueSVMFree(f->q, 1, f->ptrs_interior, NULL, NULL, 0, NULL, NULL))           \
 	R(enqfree_freed_pointer, "clEnqueueSVMFree", "no pfn_free_func, pointer freed already", \
-	  CL_INVALID_VALUE, "svmx", clEnqueueSVMFree(f->q, 1, f->ptrs_freed, NULL, NULL, 0, NULL, NULL))
+	  CL_INVALID_VALUE, "svmx", clEnqueueSVMFree(f->q, 1, f->ptrs_freed, NULL, NULL, 0, NULL, NULL)) \
+	/* Kernel launches: svmx arms before them where a provider is active. */         \
+	R(ndrange_null_queue, "clEnqueueNDRangeKernel", "command_queue is NULL",             \
+	  CL_INVALID_COMMAND_QUEUE, "clEnqueueNDRangeKernel",                              \
+	  clEnqueueNDRangeKernel(NULL, f->k, 1, NULL, (size_t[]){ 1 }, NULL, 0, NULL, NULL)) \
+	R(ndrange_null_kernel, "clEnqueueNDRangeKernel", "kernel is NULL", CL_INVALID_KERNEL, \
+	  "clEnqueueNDRangeKernel",                                                        \
+	  clEnqueueNDRangeKernel(f->q, NULL, 1, NULL, (size_t[]){ 1 }, NULL, 0, NULL, NULL)) \
+	R(task_null_kernel, "clEnqueueTask", "kernel is NULL", CL_INVALID_KERNEL,             \
+	  "clEnqueueTask", clEnqueueTask(f->q, NULL, 0, NULL, NULL))                       \
+	/* Extension function addresses, and svmx's one function. */                       \
+	R(extaddr_null_name, "clGetExtensionFunctionAddressForPlatform", "func_name is NULL", \
+	  RETURNS_NULL, "clGetExtensionFunctionAddressForPlatform",                        \
+	  fn_result(clGetExtensionFunctionAddressForPlatform(f->platform, NULL)))          \
+	R(extaddr_unknown, "clGetExtensionFunctionAddressForPlatform",                      \
+	  "func_name names no function", RETURNS_NULL,                                     \
+	  "clGetExtensionFunctionAddressForPlatform",                                      \
+	  fn_result(clGetExtensionFunctionAddressForPlatform(f->platform, "clNoSuchSVMX"))) \
+	R(extaddr_old_unknown, "clGetExtensionFunctionAddress", "func_name names no function", \
+	  RETURNS_NULL, "clGetExtensionFunctionAddress",                                   \
+	  fn_result(clGetExtensionFunctionAddress("clNoSuchSVMX")))                        \
+	R(armstats_null_context, "clGetSVMArmStatsSVMX", "context is NULL", CL_INVALID_CONTEXT, \
+	  "svmx_ext.h", arm_stats(f, NULL, f->atomic, &f->stats))                                \
+	R(armstats_context_is_queue, "clGetSVMArmStatsSVMX", "context is a command-queue",   \
+	  CL_INVALID_CONTEXT, "svmx_ext.h", arm_stats(f, (cl_context)f->q, f->atomic, &f->stats)) \
+	R(armstats_null_stats, "clGetSVMArmStatsSVMX", "stats is NULL", CL_INVALID_VALUE,    \
+	  "svmx_ext.h", arm_stats(f, f->ctx, f->atomic, NULL))                                   \
+	R(armstats_null_pointer, "clGetSVMArmStatsSVMX", "svm_ptr is NULL", CL_INVALID_VALUE, \
+	  "svmx_ext.h", arm_stats(f, f->ctx, NULL, &f->stats))                                   \
+	R(armstats_host_pointer, "clGetSVMArmStatsSVMX", "svm_ptr in no svmx allocation",    \
+	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx, f->host, &f->stats))              \
+	R(armstats_freed_pointer, "clGetSVMArmStatsSVMX", "svm_ptr freed already",           \
+	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx, f->freed, &f->stats))             \
+	R(armstats_no_atomics, "clGetSVMArmStatsSVMX", "allocation without CL_MEM_SVM_ATOMICS", \
+	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx, f->fine, &f->stats))              \
+	R(armstats_other_context, "clGetSVMArmStatsSVMX", "svm_ptr allocated in another context", \
+	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx2, f->atomic, &f->stats))
 
 static cl_int svm_event_profiling(struct fx *f, cl_profiling_info name, size_t size)
 {
@@ -516,6 +573,7 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	f->k = f->prog ? clCreateKernel(f->prog, "k", &err) : NULL;
 	f->p = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
 	f->fine = clSVMAlloc(f->ctx, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
+	f->atomic = clSVMAlloc(f->ctx, CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS, 4096, 0);
 	f->other = f->ctx2 ? clSVMAlloc(f->ctx2, CL_MEM_READ_WRITE, 4096, 0) : NULL;
 	f->freed = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
 	clSVMFree(f->ctx, f->freed);
@@ -523,7 +581,7 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	f->done = clCreateUserEvent(f->ctx, &err);
 	f->failed = clCreateUserEvent(f->ctx, &err);
 	f->foreign = f->ctx2 ? clCreateUserEvent(f->ctx2, &err) : NULL;
-	if (!f->ctx2 || !f->k || !f->p || !f->fine || !f->other || !f->freed || !f->buf ||
+	if (!f->ctx2 || !f->k || !f->p || !f->fine || !f->atomic || !f->other || !f->freed || !f->buf ||
 	    !f->done || !f->failed || !f->foreign)
 		return false;
 	clSetUserEventStatus(f->done, CL_COMPLETE);
@@ -555,6 +613,7 @@ static void teardown(struct fx *f)
 		clReleaseProgram(f->prog);
 	clSVMFree(f->ctx, f->p);
 	clSVMFree(f->ctx, f->fine);
+	clSVMFree(f->ctx, f->atomic);
 	if (f->ctx2)
 		clSVMFree(f->ctx2, f->other);
 	if (f->buf)
