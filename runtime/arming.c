@@ -1,6 +1,7 @@
 #include "arming.h"
 
 #include "device.h"
+#include "dispatch.h"
 #include "log.h"
 #include "provider.h"
 #include "settings.h"
@@ -76,6 +77,16 @@ bool svmx_arming_wanted(cl_device_id device)
 		return true;
 	dev = svmx_device_lookup(device);
 	return dev && !dev->host_coherent;
+}
+
+bool svmx_arming_wanted_on_queue(cl_command_queue queue)
+{
+	cl_device_id device = NULL;
+
+	return svmx_arming_active() && svmx_next.clGetCommandQueueInfo &&
+	       svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
+					       NULL) == CL_SUCCESS &&
+	       svmx_arming_wanted(device);
 }
 
 void svmx_arming_track(struct svmx_alloc *alloc)

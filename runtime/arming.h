@@ -23,6 +23,9 @@ bool svmx_arming_active(void);
 /* Kernels on device need their atomic ranges armed. */
 bool svmx_arming_wanted(cl_device_id device);
 
+/* Same, for the device of queue (no driver call when arming is off). */
+bool svmx_arming_wanted_on_queue(cl_command_queue queue);
+
 /* Start counting for a new allocation (SVM_ATOMICS ones; others are ignored). */
 void svmx_arming_track(struct svmx_alloc *alloc);
 

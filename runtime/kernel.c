@@ -300,14 +300,10 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 void svmx_kernel_arm_reachable(cl_kernel kernel, cl_command_queue queue)
 {
 	struct svmx_kernel *k = svmx_kernel_find(kernel);
-	cl_device_id device = NULL;
 
 	if (!k)
 		return;
-	if (svmx_next.clGetCommandQueueInfo &&
-	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
-					    NULL) == CL_SUCCESS &&
-	    svmx_arming_wanted(device)) {
+	if (svmx_arming_wanted_on_queue(queue)) {
 		pthread_mutex_lock(&k->lock);
 		for (cl_uint i = 0; i < k->nargs; i++)
 			if (k->args[i].alloc)

@@ -322,13 +322,8 @@ cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
 void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
 			   const struct svmx_migrate_range *ranges, size_t nranges)
 {
-	cl_device_id device = NULL;
-
 	(void)marker;
-	if (!svmx_arming_active() || !svmx_next.clGetCommandQueueInfo ||
-	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
-					    NULL) != CL_SUCCESS ||
-	    !svmx_arming_wanted(device))
+	if (!svmx_arming_wanted_on_queue(queue))
 		return;	/* host-coherent devices: nothing to move or arm */
 	/* Atomic ranges move by arming: to the device armed, to the host given back. */
 	for (size_t i = 0; i < nranges; i++) {
