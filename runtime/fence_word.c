@@ -18,14 +18,14 @@ static uintptr_t word;
 
 static void map_word(void)
 {
+	/*
+	 * A hint, not MAP_FIXED_NOREPLACE: Linux takes it when the range is
+	 * free, and sanitizers whose shadow lies there may drop it.
+	 */
 	void *p = mmap((void *)PREFERRED_ADDRESS, PAGE, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	/* Linux before 4.17 takes the address as a hint and may map elsewhere. */
-	if (p == MAP_FAILED)
-		p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
-			 -1, 0);
-	if (p != (void *)PREFERRED_ADDRESS)
+	if (p != MAP_FAILED && p != (void *)PREFERRED_ADDRESS)
 		svmx_info("fence word not at %#lx but at %p: program binaries built now "
 			  "are valid in this process only", PREFERRED_ADDRESS, p);
 	word = p == MAP_FAILED ? 0 : (uintptr_t)p;
