@@ -232,38 +232,48 @@ int svmx_arming_arm(struct svmx_alloc *alloc, size_t offset, size_t size)
 	return err;
 }
 
+/* Give back what svmx may hold of r's range; lock held. */
+static int disarm_locked(const struct svmx_provider *p, struct svmx_arm_record *r,
+			 size_t offset, size_t size)
+{
+	uintptr_t start;
+	size_t len;
+	int err;
+
+	collect_locked(p);
+	if (!r->live || !r->arms)
+		return 0;
+	page_range(r, offset, size, p->page_size, &start, &len);
+	err = svmx_provider_disarm(p, start, len, NULL);
+	r->armed = false;
+	if (err)
+		svmx_warn("disarming %#" PRIxPTR "+%zu through %s: %s", start, len, p->path,
+			  strerror(-err));
+	return err;
+}
+
 int svmx_arming_disarm(struct svmx_alloc *alloc, size_t offset, size_t size)
 {
 	const struct svmx_provider *p = svmx_provider();
-	struct svmx_arm_record *r = alloc->arm;
-	uintptr_t start;
-	size_t len;
-	int err = 0;
+	int err;
 
-	if (!r || p->kind == SVMX_PROVIDER_NONE)
+	if (!alloc->arm || p->kind == SVMX_PROVIDER_NONE)
 		return 0;
 	pthread_mutex_lock(&lock);
-	collect_locked(p);
-	if (r->live && r->arms) {
-		page_range(r, offset, size, p->page_size, &start, &len);
-		err = svmx_provider_disarm(p, start, len, NULL);
-		r->armed = false;
-		if (err)
-			svmx_warn("disarming %#" PRIxPTR "+%zu through %s: %s", start, len,
-				  p->path, strerror(-err));
-	}
+	err = disarm_locked(p, alloc->arm, offset, size);
 	pthread_mutex_unlock(&lock);
 	return err;
 }
 
 void svmx_arming_release(struct svmx_alloc *alloc)
 {
-	svmx_arming_disarm(alloc, 0, 0);
-	if (alloc->arm) {
-		pthread_mutex_lock(&lock);
-		alloc->arm->live = false;
-		pthread_mutex_unlock(&lock);
-	}
+	if (!alloc->arm)
+		return;
+	/* One locked section: no arm can come between the disarm and the end. */
+	pthread_mutex_lock(&lock);
+	disarm_locked(svmx_provider(), alloc->arm, 0, 0);
+	alloc->arm->live = false;
+	pthread_mutex_unlock(&lock);
 }
 
 bool svmx_arming_stats(struct svmx_alloc *alloc, cl_svm_arm_stats_svmx *stats)
