@@ -41,10 +41,10 @@ struct svmx_device {
 	size_t nadded;					/* of them added by svmx */
 	char defines[256];	/* appended to OpenCL C 3.0 builds, or "" */
 	/*
-	 * Compile OpenCL C 2.0 and 3.0 through the compiler's 2.0 mode with
-	 * all-devices fences narrowed to device scope (rusticl 22.3 aborts in
+	 * Compile OpenCL C 2.0 and 3.0 through the compiler's 2.0 mode, with
+	 * seq_cst stores and fences as locked RMWs (rusticl 22.3 aborts in
 	 * clCreateKernel on scoped atomics of 3.0 builds and on all-devices
-	 * fences): see build_options.c.
+	 * fences, and llvmpipe emits no fence): see build_options.c.
 	 */
 	bool c3_as_c2;
 	cl_ulong max_alloc;	/* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
