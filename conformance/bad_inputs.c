@@ -505,7 +505,21 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(armstats_no_atomics, "clGetSVMArmStatsSVMX", "allocation without CL_MEM_SVM_ATOMICS", \
 	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx, f->fine, &f->stats))              \
 	R(armstats_other_context, "clGetSVMArmStatsSVMX", "svm_ptr allocated in another context", \
-	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx2, f->atomic, &f->stats))
+	  CL_INVALID_VALUE, "svmx_ext.h", arm_stats(f, f->ctx2, f->atomic, &f->stats))              \
+	R(finish_null_queue, "clFinish", "command_queue is NULL", CL_INVALID_COMMAND_QUEUE,    \
+	  "clFinish", clFinish(NULL))                                                         \
+	R(finish_queue_is_a_buffer, "clFinish", "command_queue is a buffer object",           \
+	  CL_INVALID_COMMAND_QUEUE, "clFinish", clFinish((cl_command_queue)f->buf))            \
+	R(finish_after_a_failed_command, "clFinish", "a command failed by its wait list",     \
+	  CL_SUCCESS, "clFinish", finish_after_failed(f))
+
+/* A failed command is reported by its event; clFinish still succeeds. */
+static cl_int finish_after_failed(struct fx *f)
+{
+	cl_int err = clEnqueueSVMMemcpy(f->q, CL_FALSE, f->p, f->fine, 64, 1, f->wl_failed, NULL);
+
+	return err == CL_SUCCESS ? clFinish(f->q) : err;
+}
 
 static cl_int svm_event_profiling(struct fx *f, cl_profiling_info name, size_t size)
 {

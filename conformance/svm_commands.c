@@ -2,8 +2,8 @@
  * The SVM enqueue commands through svmx on rusticl: data moves as asked,
  * events carry the SVM command type, real status and profiling times, wait
  * lists, blocking and both queue orders behave as the specification says,
- * and clEnqueueSVMFree frees after earlier commands and before its event
- * completes.  One case checks that PoCL's native SVM is left alone.
+ * clFinish waits for everything, and clEnqueueSVMFree frees after earlier
+ * commands and before its event completes.  One case checks that PoCL's native SVM is left alone.
  */
 #include "cltest.h"
 
@@ -243,6 +243,45 @@ static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_en
 	for (int i = 0; i < 64; i++)
 		CHECK(host[i] == 77);
 	clReleaseKernel(slow);
+	clReleaseProgram(program);
+	clSVMFree(env->context, a);
+}
+
+/*
+ * rusticl 22.3's clFinish returns at once when the commands flushed last
+ * were held by a user event that has since completed; for fine-grain SVM,
+ * where nothing else reads results back, that loses them.
+ */
+static void finish_waits_for_kernels_held_by_user_events(struct cltest_env *env)
+{
+	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
+	cl_kernel add = program ? clCreateKernel(program, "add", NULL) : NULL;
+	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
+	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
+	cl_command_queue queues[2] = { env->queue, ooo };
+	int v = 1;
+	size_t n = 64;
+
+	CHECK(add && a && ooo);
+	memset(a, 0, 64 * sizeof(int));
+	CHECK_OK(clSetKernelArgSVMPointer(add, 0, a));
+	CHECK_OK(clSetKernelArg(add, 1, sizeof(v), &v));
+	for (int q = 0; q < 2; q++) {
+		cl_event gate = clCreateUserEvent(env->context, NULL);
+		cl_int err;
+
+		CHECK(gate);
+		CHECK_OK(clEnqueueNDRangeKernel(queues[q], add, 1, NULL, &n, NULL, 1, &gate, NULL));
+		err = clFlush(queues[q]);
+		CHECK_OK(clSetUserEventStatus(gate, CL_COMPLETE));
+		clReleaseEvent(gate);
+		CHECK_OK(err);
+		CHECK_OK(clFinish(queues[q]));
+		for (int i = 0; i < 64; i++)
+			CHECK(((volatile int *)a)[i] == q + 1);
+	}
+	clReleaseCommandQueue(ooo);
+	clReleaseKernel(add);
 	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
@@ -609,6 +648,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(map_and_unmap_order_host_access_around_kernels),
 		CLTEST_CASE(wait_lists_and_user_events_order_svm_commands),
 		CLTEST_CASE(in_order_queue_runs_svm_commands_after_earlier_ones),
+		CLTEST_CASE(finish_waits_for_kernels_held_by_user_events),
 		CLTEST_CASE(failed_wait_list_fails_the_command),
 		CLTEST_CASE(svm_free_with_callback_runs_after_earlier_commands),
 		CLTEST_CASE(svm_free_without_callback_frees_before_its_event_completes),

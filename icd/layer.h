@@ -15,6 +15,7 @@ void svmx_install_kernel_args(struct _cl_icd_dispatch *d);
 void svmx_install_events(struct _cl_icd_dispatch *d);
 void svmx_install_svm_buffers(struct _cl_icd_dispatch *d);
 void svmx_install_svm_commands(struct _cl_icd_dispatch *d);
+void svmx_install_queue_finish(struct _cl_icd_dispatch *d);
 void svmx_install_kernel_launch(struct _cl_icd_dispatch *d);
 void svmx_install_arm_stats(struct _cl_icd_dispatch *d);
 

@@ -60,6 +60,7 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 		svmx_install_events(&layer_dispatch);
 		svmx_install_svm_buffers(&layer_dispatch);
 		svmx_install_svm_commands(&layer_dispatch);
+		svmx_install_queue_finish(&layer_dispatch);
 		svmx_arming_init();
 		svmx_install_kernel_launch(&layer_dispatch);
 		svmx_install_arm_stats(&layer_dispatch);

@@ -60,6 +60,19 @@ static void release_event(cl_event ev)
 		svmx_next.clReleaseEvent(ev);
 }
 
+cl_int svmx_queue_finish(struct svmx_queue *q)
+{
+	cl_event marker = NULL;
+
+	if (svmx_next.clEnqueueMarkerWithWaitList && svmx_next.clWaitForEvents &&
+	    svmx_next.clEnqueueMarkerWithWaitList(q->handle, 0, NULL, &marker) == CL_SUCCESS) {
+		/* A failed earlier command fails the wait, not clFinish. */
+		svmx_next.clWaitForEvents(1, &marker);
+		release_event(marker);
+	}
+	return svmx_next.clFinish(q->handle);
+}
+
 static void release_mem(cl_mem mem)
 {
 	if (mem)
