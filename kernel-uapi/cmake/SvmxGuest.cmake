@@ -5,7 +5,8 @@
 # svmx_add_guest_test(<name>
 #     RUN "<command and args>"...   commands run in the guest, in order; each
 #                                   must exit 0 (programs are found in /bin)
-#     [BINS <target or file>...]    static programs copied to the guest's /bin
+#     [BINS <target or file>...]    programs copied to the guest's /bin,
+#                                   dynamic ones with their libraries
 #                                   (targets must exist before the call)
 #     [MODULES <file.ko>...]        extra modules, insmod'ed after svmx.ko; the
 #                                   text @KVER@ is replaced by the kernel
@@ -14,7 +15,12 @@
 #                                   @tree/ stands for the kernel's build tree
 #                                   (e.g. @tree/lib/test_hmm.ko)
 #     [KEEP_MODULES <name>...]      modules not unloaded at the end
+#     [LIBS <file[:dst]>...]        shared libraries, at /dst (default: the
+#                                   same path), with the libraries they need
 #     [FILES <src:dst>...]          any other file, placed at /dst
+#     [OPENCL]                      Mesa's rusticl in the guest; dynamic
+#                                   BINS bring their libraries (libOpenCL)
+#     [MEM <size>]                  guest memory, default 1G
 #     [NO_SVMX_MODULE]              do not load svmx.ko
 #     [KERNELS <ver>...]            default: ${SVMX_KERNEL_VERSIONS}
 #     [TIMEOUT <seconds>]           default 900
@@ -32,8 +38,8 @@ set(SVMX_KERNEL_VERSIONS "6.1;6.12" CACHE STRING "Kernels the guest tests boot")
 set(SVMX_KERNEL_BINARY_DIR ${CMAKE_BINARY_DIR}/kernel-uapi)
 
 function(svmx_add_guest_test name)
-  cmake_parse_arguments(G "NO_SVMX_MODULE" "TIMEOUT;THP"
-    "RUN;BINS;MODULES;KEEP_MODULES;FILES;KERNELS;LABELS" ${ARGN})
+  cmake_parse_arguments(G "NO_SVMX_MODULE;OPENCL" "TIMEOUT;THP;MEM"
+    "RUN;BINS;LIBS;MODULES;KEEP_MODULES;FILES;KERNELS;LABELS" ${ARGN})
   if(NOT G_RUN)
     message(FATAL_ERROR "svmx_add_guest_test(${name}): RUN is required")
   endif()
@@ -69,9 +75,18 @@ function(svmx_add_guest_test name)
         list(APPEND args --bin ${b})
       endif()
     endforeach()
+    foreach(l IN LISTS G_LIBS)
+      list(APPEND args --lib ${l})
+    endforeach()
     foreach(f IN LISTS G_FILES)
       list(APPEND args --file ${f})
     endforeach()
+    if(G_OPENCL)
+      list(APPEND args --opencl)
+    endif()
+    if(G_MEM)
+      list(APPEND args --mem ${G_MEM})
+    endif()
     foreach(r IN LISTS G_RUN)
       list(APPEND args --run ${r})
     endforeach()

@@ -11,8 +11,14 @@
 #                                        (e.g. @tree/lib/test_hmm.ko)
 #                [--keep-module name]... not rmmod'ed at the end (a module
 #                                        that leaks on unload, e.g. test_hmm)
-#                [--bin file]...         copied to /bin in the guest
+#                [--bin file]...         copied to /bin in the guest; a
+#                                        dynamic program brings its libraries
+#                [--lib /path[:dst]]...  a shared library (dlopen'ed, e.g. an
+#                                        OpenCL driver) at /dst, default the
+#                                        same path, with its libraries
 #                [--file src:dst]...     any other file, at /dst in the guest
+#                [--opencl]              Mesa's rusticl and what it reads at
+#                                        run time (programs bring the loader)
 #                --run "command args"... run in order; each must exit 0
 #                [--timeout seconds]     whole boot (default 600)
 #                [--log file]            serial console log (default: temp)
@@ -25,15 +31,17 @@
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 
-kernel= timeout=600 log= smp=2 mem=1G append= thp=madvise
-mods=() bins=() files=() runs=() keep=()
+kernel= timeout=600 log= smp=2 mem=1G append= thp=madvise opencl=0
+mods=() bins=() libs=() files=() runs=() keep=()
 while [ $# -gt 0 ]; do
 	case "$1" in
 	--kernel) kernel=$2; shift 2 ;;
 	--module) mods+=("$2"); shift 2 ;;
 	--keep-module) keep+=("$2"); shift 2 ;;
 	--bin) bins+=("$2"); shift 2 ;;
+	--lib) libs+=("$2"); shift 2 ;;
 	--file) files+=("$2"); shift 2 ;;
+	--opencl) opencl=1; shift ;;
 	--run) runs+=("$2"); shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--log) log=$2; shift 2 ;;
@@ -57,7 +65,44 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,mods,root}
 cp "${SVMX_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
-for b in "${bins[@]}"; do install -m755 "$b" "$root/bin/"; done
+# rusticl: the library its ICD file names, the ICD file, libclc's SPIR-V
+# library and clang's OpenCL headers, which its compiler opens.
+if [ $opencl = 1 ]; then
+	icd=/etc/OpenCL/vendors/rusticl.icd
+	[ -f $icd ] || { echo "run-guest: --opencl: no $icd (mesa-opencl-icd)" >&2; exit 2; }
+	lib=$(cat $icd)
+	case "$lib" in
+	/*) ;;
+	*) lib=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }') ;;
+	esac
+	[ -f "$lib" ] || { echo "run-guest: --opencl: rusticl's library not found" >&2; exit 2; }
+	libs+=("$lib")
+	for f in $icd /usr/lib/clc/spirv*-mesa3d-.spv /usr/lib/llvm-*/lib/clang/*/include/opencl-c*.h; do
+		[ -f "$f" ] || { echo "run-guest: --opencl: no $f" >&2; exit 2; }
+		files+=("$f:$f")
+	done
+fi
+# The libraries ldd resolves for $1, at the same paths in the guest (the
+# guest's loader searches the same default directories).
+closure() {
+	{ ldd "$1" 2>/dev/null || true; } | sed -n 's/.*=> \(\/[^ ]*\) .*/\1/p; s/^[[:space:]]*\(\/[^ ]*\) (.*/\1/p' |
+		while read -r l; do
+			[ -e "$root$l" ] && continue
+			mkdir -p "$root$(dirname "$l")"
+			cp -L "$l" "$root$l"
+		done
+}
+for b in "${bins[@]}"; do
+	install -m755 "$b" "$root/bin/"
+	closure "$b"
+done
+for l in "${libs[@]}"; do
+	src=${l%%:*} dst=${l#*:}
+	[ "$dst" != "$l" ] || dst=$src
+	mkdir -p "$root$(dirname "$dst")"
+	cp -L "$src" "$root$dst"
+	closure "$src"
+done
 for f in "${files[@]}"; do
 	mkdir -p "$root/$(dirname "${f#*:}")"
 	cp "${f%%:*}" "$root/${f#*:}"
