@@ -511,7 +511,31 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(finish_queue_is_a_buffer, "clFinish", "command_queue is a buffer object",           \
 	  CL_INVALID_COMMAND_QUEUE, "clFinish", clFinish((cl_command_queue)f->buf))            \
 	R(finish_after_a_failed_command, "clFinish", "a command failed by its wait list",     \
-	  CL_SUCCESS, "clFinish", finish_after_failed(f))
+	  CL_SUCCESS, "clFinish", finish_after_failed(f))                                     \
+	R(flush_null_queue, "clFlush", "command_queue is NULL", CL_INVALID_COMMAND_QUEUE,      \
+	  "clFlush", clFlush(NULL))                                                           \
+	R(flush_queue_is_a_buffer, "clFlush", "command_queue is a buffer object",             \
+	  CL_INVALID_COMMAND_QUEUE, "clFlush", clFlush((cl_command_queue)f->buf))              \
+	R(wait_no_events, "clWaitForEvents", "num_events 0", CL_INVALID_VALUE,                \
+	  "clWaitForEvents", clWaitForEvents(0, f->wl_done))                                  \
+	R(wait_null_list, "clWaitForEvents", "event_list NULL", CL_INVALID_VALUE,             \
+	  "clWaitForEvents", clWaitForEvents(1, NULL))                                        \
+	R(wait_list_holds_null, "clWaitForEvents", "event_list holds NULL", CL_INVALID_EVENT, \
+	  "clWaitForEvents", clWaitForEvents(1, f->wl_null))                                  \
+	R(wait_list_holds_buffer, "clWaitForEvents", "event_list holds a buffer object",      \
+	  CL_INVALID_EVENT, "clWaitForEvents", clWaitForEvents(1, f->wl_mem))                 \
+	R(wait_two_contexts, "clWaitForEvents", "events of two contexts", CL_INVALID_CONTEXT, \
+	  "clWaitForEvents", wait_two_contexts(f))                                            \
+	R(wait_failed_event, "clWaitForEvents", "an event with a negative status",            \
+	  CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, "clWaitForEvents",                    \
+	  clWaitForEvents(1, f->wl_failed))
+
+static cl_int wait_two_contexts(struct fx *f)
+{
+	cl_event two[2] = { f->done, f->foreign };
+
+	return clWaitForEvents(2, two);
+}
 
 /* A failed command is reported by its event; clFinish still succeeds. */
 static cl_int finish_after_failed(struct fx *f)

@@ -248,28 +248,42 @@ static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_en
 }
 
 /*
- * rusticl 22.3's clFinish returns at once when the commands flushed last
- * were held by a user event that has since completed; for fine-grain SVM,
- * where nothing else reads results back, that loses them.
+ * rusticl 22.3's clFinish waits only for commands enqueued since the last
+ * flush: after clFlush it returns at once, while a kernel still runs or
+ * still waits for a user event.  For fine-grain SVM, where nothing else
+ * reads results back, that looks like lost writes.
  */
-static void finish_waits_for_kernels_held_by_user_events(struct cltest_env *env)
+static void finish_waits_for_flushed_commands(struct cltest_env *env)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel add = program ? clCreateKernel(program, "add", NULL) : NULL;
+	cl_kernel slow = program ? clCreateKernel(program, "slow_store", NULL) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
-	int v = 1;
+	int one = 1, spins = 50000;
 	size_t n = 64;
 
-	CHECK(add && a && ooo);
+	CHECK(add && slow && a && ooo);
 	memset(a, 0, 64 * sizeof(int));
 	CHECK_OK(clSetKernelArgSVMPointer(add, 0, a));
-	CHECK_OK(clSetKernelArg(add, 1, sizeof(v), &v));
+	CHECK_OK(clSetKernelArg(add, 1, sizeof(one), &one));
+	CHECK_OK(clSetKernelArgSVMPointer(slow, 0, a));
+	CHECK_OK(clSetKernelArg(slow, 2, sizeof(spins), &spins));
 	for (int q = 0; q < 2; q++) {
+		int v = 100 * (q + 1);
 		cl_event gate = clCreateUserEvent(env->context, NULL);
 		cl_int err;
 
+		/* A running kernel, flushed. */
+		CHECK_OK(clSetKernelArg(slow, 1, sizeof(v), &v));
+		CHECK_OK(clEnqueueNDRangeKernel(queues[q], slow, 1, NULL, &n, NULL, 0, NULL, NULL));
+		CHECK_OK(clFlush(queues[q]));
+		CHECK_OK(clFinish(queues[q]));
+		for (int i = 0; i < 64; i++)
+			CHECK(((volatile int *)a)[i] == v);
+
+		/* A kernel held by a user event, flushed, then released. */
 		CHECK(gate);
 		CHECK_OK(clEnqueueNDRangeKernel(queues[q], add, 1, NULL, &n, NULL, 1, &gate, NULL));
 		err = clFlush(queues[q]);
@@ -278,10 +292,11 @@ static void finish_waits_for_kernels_held_by_user_events(struct cltest_env *env)
 		CHECK_OK(err);
 		CHECK_OK(clFinish(queues[q]));
 		for (int i = 0; i < 64; i++)
-			CHECK(((volatile int *)a)[i] == q + 1);
+			CHECK(((volatile int *)a)[i] == v + 1);
 	}
 	clReleaseCommandQueue(ooo);
 	clReleaseKernel(add);
+	clReleaseKernel(slow);
 	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
@@ -648,7 +663,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(map_and_unmap_order_host_access_around_kernels),
 		CLTEST_CASE(wait_lists_and_user_events_order_svm_commands),
 		CLTEST_CASE(in_order_queue_runs_svm_commands_after_earlier_ones),
-		CLTEST_CASE(finish_waits_for_kernels_held_by_user_events),
+		CLTEST_CASE(finish_waits_for_flushed_commands),
 		CLTEST_CASE(failed_wait_list_fails_the_command),
 		CLTEST_CASE(svm_free_with_callback_runs_after_earlier_commands),
 		CLTEST_CASE(svm_free_without_callback_frees_before_its_event_completes),

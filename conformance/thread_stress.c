@@ -4,8 +4,9 @@
  * arguments and exec info on a kernel they share and on their own, filling,
  * copying and migrating, while a watcher thread retains, queries, waits for
  * and releases their events and another creates and releases contexts with
- * allocations left in them.  Every result
- * is checked.  Built with -DSVMX_TSAN=ON it is the ThreadSanitizer run.
+ * allocations left in them; and threads that share a queue, where each
+ * clFinish must see that thread's kernel done however others flush.  Every
+ * result is checked.  Built with -DSVMX_TSAN=ON it is the ThreadSanitizer run.
  */
 #include "cltest.h"
 
@@ -280,10 +281,128 @@ static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 	pthread_mutex_destroy(&s.published_lock);
 }
 
+/*
+ * Threads share one queue: each enqueues a slow kernel that stores into its
+ * own slice of one fine-grain allocation, flushes or waits or not, then
+ * calls clFinish and must see its store, while another thread keeps
+ * flushing the queue (rusticl 22.3's clFinish alone misses flushed work).
+ */
+enum { FINISHERS = 3, FINISH_ROUNDS = 40, SLICE = 64 };
+
+static const char *slow_source =
+	"kernel void slow_store(global int *p, int v)\n"
+	"{\n"
+	"	volatile int x = 0;\n"
+	"	for (int i = 0; i < 20000; i++)\n"
+	"		x += i;\n"
+	"	p[get_global_id(0)] = v + (x & 0);\n"
+	"}\n";
+
+struct finisher {
+	struct cltest_env *env;
+	cl_kernel kernel;	/* finishers: slow_store on their slice */
+	int *slice;
+	int id;
+	atomic_bool *stop;	/* the flusher: when to end */
+	int wrong;
+	char what[160];
+};
+
+static void *finish_and_check(void *arg)
+{
+	struct finisher *f = arg;
+	size_t n = SLICE;
+
+	for (int round = 0; round < FINISH_ROUNDS && !f->wrong; round++) {
+		int v = f->id * 1000 + round;
+		cl_event ev = NULL;
+		cl_int err;
+
+		err = clSetKernelArg(f->kernel, 1, sizeof(v), &v);
+		if (!err)
+			err = clEnqueueNDRangeKernel(f->env->queue, f->kernel, 1, NULL, &n, NULL, 0,
+						     NULL, &ev);
+		if (!err && round % 3 == 1)
+			err = clFlush(f->env->queue);
+		if (!err && round % 3 == 2)
+			err = clWaitForEvents(1, &ev);
+		if (!err)
+			err = clFinish(f->env->queue);
+		if (ev)
+			clReleaseEvent(ev);
+		for (int i = 0; !err && i < SLICE; i++) {
+			int got = ((volatile int *)f->slice)[i];
+
+			if (got != v) {
+				snprintf(f->what, sizeof(f->what),
+					 "thread %d round %d: slice[%d] is %d after clFinish, want %d",
+					 f->id, round, i, got, v);
+				f->wrong = 1;
+				break;
+			}
+		}
+		if (err) {
+			snprintf(f->what, sizeof(f->what), "thread %d round %d: %s", f->id, round,
+				 cltest_err_name(err));
+			f->wrong = 1;
+		}
+	}
+	return NULL;
+}
+
+static void *keep_flushing(void *arg)
+{
+	struct finisher *f = arg;
+
+	while (!atomic_load(f->stop)) {
+		clFlush(f->env->queue);
+		sched_yield();
+	}
+	return NULL;
+}
+
+static void finish_sees_what_other_threads_flushed(struct cltest_env *env)
+{
+	cl_program program = cltest_build(env, slow_source, "-cl-std=CL2.0");
+	int *mem = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER,
+			      FINISHERS * SLICE * sizeof(int), 0);
+	struct finisher f[FINISHERS + 1];
+	pthread_t threads[FINISHERS + 1];
+	atomic_bool stop;
+
+	CHECK(program && mem);
+	memset(mem, 0xff, FINISHERS * SLICE * sizeof(int));
+	atomic_init(&stop, false);
+	f[FINISHERS] = (struct finisher){ .env = env, .stop = &stop };
+	for (int i = 0; i < FINISHERS; i++) {
+		f[i] = (struct finisher){ .env = env, .id = i, .slice = mem + i * SLICE };
+		f[i].kernel = clCreateKernel(program, "slow_store", NULL);
+		CHECK(f[i].kernel);
+		CHECK_OK(clSetKernelArgSVMPointer(f[i].kernel, 0, f[i].slice));
+	}
+	for (int i = 0; i <= FINISHERS; i++)
+		CHECK(pthread_create(&threads[i], NULL,
+				     i < FINISHERS ? finish_and_check : keep_flushing, &f[i]) == 0);
+	for (int i = 0; i < FINISHERS; i++)
+		pthread_join(threads[i], NULL);
+	atomic_store(&stop, true);
+	pthread_join(threads[FINISHERS], NULL);
+	CHECK_OK(clFinish(env->queue));
+	for (int i = 0; i < FINISHERS; i++) {
+		if (f[i].wrong)
+			fprintf(stderr, "%s\n", f[i].what);
+		CHECK(!f[i].wrong);
+		clReleaseKernel(f[i].kernel);
+	}
+	clSVMFree(env->context, mem);
+	clReleaseProgram(program);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cltest_case cases[] = {
 		CLTEST_CASE(many_threads_share_a_context_and_a_kernel),
+		CLTEST_CASE(finish_sees_what_other_threads_flushed),
 	};
 
 	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));

@@ -1,8 +1,10 @@
 /*
- * clFinish: for svmx's queues, also wait for commands the driver's clFinish
- * would miss (svm_commands.h, svmx_queue_finish); forwarded elsewhere.
+ * clFinish, clFlush, clWaitForEvents: clFinish of svmx's queues also waits
+ * for commands already flushed (runtime/queue_finish.h), so the two calls
+ * that flush without waiting for everything are counted.
  */
 #include "layer.h"
+#include "queue_finish.h"
 #include "svm_commands.h"
 
 static cl_int CL_API_CALL finish(cl_command_queue queue)
@@ -14,8 +16,28 @@ static cl_int CL_API_CALL finish(cl_command_queue queue)
 		return err;
 	if (!q.ctx)
 		return SVMX_FORWARD(clFinish, CL_INVALID_COMMAND_QUEUE, queue);
-	err = svmx_queue_finish(&q);
+	err = svmx_queue_finish(queue);
 	svmx_queue_close(&q);
+	return err;
+}
+
+static cl_int CL_API_CALL flush(cl_command_queue queue)
+{
+	cl_int err;
+
+	svmx_flush_begin();
+	err = SVMX_FORWARD(clFlush, CL_INVALID_COMMAND_QUEUE, queue);
+	svmx_flush_end();
+	return err;
+}
+
+static cl_int CL_API_CALL wait_for_events(cl_uint n, const cl_event *list)
+{
+	cl_int err;
+
+	svmx_flush_begin();
+	err = SVMX_FORWARD(clWaitForEvents, CL_INVALID_EVENT, n, list);
+	svmx_flush_end();
 	return err;
 }
 
@@ -23,4 +45,8 @@ void svmx_install_queue_finish(struct _cl_icd_dispatch *d)
 {
 	if (d->clFinish)
 		d->clFinish = finish;
+	if (d->clFlush)
+		d->clFlush = flush;
+	if (d->clWaitForEvents)
+		d->clWaitForEvents = wait_for_events;
 }

@@ -4,6 +4,7 @@
 #include "dispatch.h"
 #include "events.h"
 #include "log.h"
+#include "queue_finish.h"
 #include "registry.h"
 #include "svm_alloc.h"
 
@@ -60,19 +61,6 @@ static void release_event(cl_event ev)
 		svmx_next.clReleaseEvent(ev);
 }
 
-cl_int svmx_queue_finish(struct svmx_queue *q)
-{
-	cl_event marker = NULL;
-
-	if (svmx_next.clEnqueueMarkerWithWaitList && svmx_next.clWaitForEvents &&
-	    svmx_next.clEnqueueMarkerWithWaitList(q->handle, 0, NULL, &marker) == CL_SUCCESS) {
-		/* A failed earlier command fails the wait, not clFinish. */
-		svmx_next.clWaitForEvents(1, &marker);
-		release_event(marker);
-	}
-	return svmx_next.clFinish(q->handle);
-}
-
 static void release_mem(cl_mem mem)
 {
 	if (mem)
@@ -113,9 +101,16 @@ static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_e
 static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
 		     bool wait, cl_event *event)
 {
-	if (wait && svmx_next.clWaitForEvents(1, &ev) != CL_SUCCESS) {
-		release_event(ev);
-		return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+	if (wait) {
+		cl_int err;
+
+		svmx_flush_begin();
+		err = svmx_next.clWaitForEvents(1, &ev);
+		svmx_flush_end();
+		if (err != CL_SUCCESS) {
+			release_event(ev);
+			return CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST;
+		}
 	}
 	if (event) {
 		*event = ev;
@@ -610,7 +605,9 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	 * end its batch, or the batch holding the second marker would wait for
 	 * the gate forever.
 	 */
+	svmx_flush_begin();
 	svmx_next.clFlush(q->handle);
+	svmx_flush_end();
 	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, 2, waits, &ev);
 	release_event(waits[0]);
 	release_event(waits[1]);

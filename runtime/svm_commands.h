@@ -29,14 +29,6 @@ struct svmx_queue {
 cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q);
 void svmx_queue_close(struct svmx_queue *q);
 
-/*
- * clFinish for svmx's queues: waits on a marker behind every earlier command
- * before the driver's clFinish.  rusticl 22.3's clFinish returns at once
- * when the commands flushed last were held by a user event that has since
- * completed, and fine-grain SVM results have no blocking read to catch it.
- */
-cl_int svmx_queue_finish(struct svmx_queue *q);
-
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
 			     void *user_data, cl_uint nwait, const cl_event *wait,
