@@ -4,7 +4,10 @@
  *  launch: the median of >= 10000 launches (set 4 pointer arguments, enqueue,
  *  wait) of one small kernel, taking SVM pointers through svmx versus plain
  *  cl_mem arguments through the vendor's own dispatch table (no loader, no
- *  layer).  Blocks of the two alternate so drift hits both alike.
+ *  layer).  Blocks of the two alternate so drift hits both alike.  A third
+ *  block adds clFlush before the wait: svmx's clFinish then also waits for
+ *  what the flush took (rusticl 22.3's does not), measured against the
+ *  svmx launch without it.
  *
  *  alloc: clSVMAlloc + clSVMFree through svmx versus mmap + munmap of the
  *  same size, 4 KiB to 64 MiB.
@@ -81,6 +84,7 @@ static void bench_launch(cl_context ctx, cl_device_id dev, cl_command_queue q, s
 	const struct _cl_icd_dispatch *vendor = *(struct _cl_icd_dispatch *const *)k_mem;
 	double *t_svm = malloc(launches * sizeof(double));
 	double *t_mem = malloc(launches * sizeof(double));
+	double *t_flushed = malloc(launches * sizeof(double));
 
 	for (size_t done = 0; done < launches; done += BLOCK) {
 		for (size_t i = done; i < done + BLOCK && i < launches; i++) {
@@ -101,17 +105,31 @@ static void bench_launch(cl_context ctx, cl_device_id dev, cl_command_queue q, s
 			vendor->clFinish(q);
 			t_mem[i] = now_ns() - t0;
 		}
+		for (size_t i = done; i < done + BLOCK && i < launches; i++) {
+			double t0 = now_ns();
+
+			for (cl_uint a = 0; a < 4; a++)
+				clSetKernelArgSVMPointer(k_svm, a, svm[a]);
+			clEnqueueNDRangeKernel(q, k_svm, 1, NULL, &one, NULL, 0, NULL, NULL);
+			clFlush(q);
+			clFinish(q);
+			t_flushed[i] = now_ns() - t0;
+		}
 	}
 	if (svm[0][0] != 0)
 		die("the SVM kernel changed memory it should not have", CL_INVALID_VALUE);
 	double m_svm = median(t_svm, launches), m_mem = median(t_mem, launches);
+	double m_flushed = median(t_flushed, launches);
 
 	printf("launch, 4 pointer args, median of %zu each:\n", launches);
 	printf("  svmx, SVM pointers:       %8.2f us\n", m_svm / 1e3);
 	printf("  direct, cl_mem (vendor):  %8.2f us\n", m_mem / 1e3);
 	printf("ratio launch_svm_vs_direct %.3f\n", m_svm / m_mem);
+	printf("  svmx, clFlush then clFinish: %8.2f us\n", m_flushed / 1e3);
+	printf("ratio finish_after_flush_vs_plain %.3f\n", m_flushed / m_svm);
 	free(t_svm);
 	free(t_mem);
+	free(t_flushed);
 	for (int i = 0; i < 4; i++) {
 		clSVMFree(ctx, svm[i]);
 		clReleaseMemObject(mem[i]);
