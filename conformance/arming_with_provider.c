@@ -89,6 +89,19 @@ static const char *source =
 	"					  memory_scope_all_svm_devices);\n"
 	"}\n";
 
+static cl_int set_count_args(cl_kernel k, int *a, cl_uint na, void *via, cl_uint nb)
+{
+	cl_int err = clSetKernelArgSVMPointer(k, 0, a);
+
+	if (!err)
+		err = clSetKernelArg(k, 1, sizeof(na), &na);
+	if (!err)
+		err = clSetKernelArgSVMPointer(k, 2, via);
+	if (!err)
+		err = clSetKernelArg(k, 3, sizeof(nb), &nb);
+	return err;
+}
+
 /* How many of the n counters at c are not want; the first is printed. */
 static size_t wrong_counts(const char *name, const int *c, size_t n, size_t want)
 {
@@ -157,10 +170,7 @@ static void ndrange_arms_what_the_kernel_reaches_before_it_runs(struct cltest_en
 	*plain = b;
 	gate = clCreateUserEvent(env->context, &err);
 	CHECK_OK(err);
-	CHECK_OK(clSetKernelArgSVMPointer(k, 0, a));
-	CHECK_OK(clSetKernelArg(k, 1, sizeof(na), &na));
-	CHECK_OK(clSetKernelArgSVMPointer(k, 2, plain));
-	CHECK_OK(clSetKernelArg(k, 3, sizeof(nb), &nb));
+	CHECK_OK(set_count_args(k, a, na, plain, nb));
 	CHECK_OK(clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(b), &b));
 	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 1, &gate, NULL));
 	err = clFlush(env->queue);
@@ -194,17 +204,14 @@ static void next_launch_rearms_revoked_pages(struct cltest_env *env)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t n = 2048;
-	cl_uint na = 2048, nb = 0;
+	cl_uint na = 2048;
 	int *a = clSVMAlloc(env->context, FINE_ATOMIC, 4 * PAGE, 0);
 	struct cl_svm_arm_stats_svmx st;
 
 	CHECK(provider_present());
 	CHECK(k && a);
 	memset(a, 0, 4 * PAGE);
-	CHECK_OK(clSetKernelArgSVMPointer(k, 0, a));
-	CHECK_OK(clSetKernelArg(k, 1, sizeof(na), &na));
-	CHECK_OK(clSetKernelArgSVMPointer(k, 2, NULL));
-	CHECK_OK(clSetKernelArg(k, 3, sizeof(nb), &nb));
+	CHECK_OK(set_count_args(k, a, na, NULL, 0));
 	for (int launch = 1; launch <= 3; launch++) {
 		CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 0, NULL, NULL));
 		CHECK_OK(clFinish(env->queue));
@@ -223,7 +230,7 @@ static void next_launch_rearms_revoked_pages(struct cltest_env *env)
 static void task_arms_like_ndrange(struct cltest_env *env)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
-	cl_uint na = 1, nb = 0;
+	cl_uint na = 1;
 	int *a = clSVMAlloc(env->context, FINE_ATOMIC, PAGE, 0);
 	struct cl_svm_arm_stats_svmx st;
 	cl_event gate;
@@ -234,10 +241,7 @@ static void task_arms_like_ndrange(struct cltest_env *env)
 	*a = 41;
 	gate = clCreateUserEvent(env->context, &err);
 	CHECK_OK(err);
-	CHECK_OK(clSetKernelArgSVMPointer(k, 0, a));
-	CHECK_OK(clSetKernelArg(k, 1, sizeof(na), &na));
-	CHECK_OK(clSetKernelArgSVMPointer(k, 2, NULL));
-	CHECK_OK(clSetKernelArg(k, 3, sizeof(nb), &nb));
+	CHECK_OK(set_count_args(k, a, na, NULL, 0));
 	CHECK_OK(clEnqueueTask(env->queue, k, 1, &gate, NULL));
 	st = stats_of(env, a);
 	clSetUserEventStatus(gate, CL_COMPLETE);
@@ -318,7 +322,7 @@ static void coherent_device_gets_no_arming_with_a_provider(struct cltest_env *en
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t n = 4096;
-	cl_uint na = 1024, nb = 0;
+	cl_uint na = 1024;
 	int *a = clSVMAlloc(env->context, FINE_ATOMIC, 2 * PAGE, 0);
 	const void *ptr = a;
 	struct cl_svm_arm_stats_svmx st;
@@ -326,10 +330,7 @@ static void coherent_device_gets_no_arming_with_a_provider(struct cltest_env *en
 	CHECK(provider_present());
 	CHECK(k && a);
 	memset(a, 0, 2 * PAGE);
-	CHECK_OK(clSetKernelArgSVMPointer(k, 0, a));
-	CHECK_OK(clSetKernelArg(k, 1, sizeof(na), &na));
-	CHECK_OK(clSetKernelArgSVMPointer(k, 2, NULL));
-	CHECK_OK(clSetKernelArg(k, 3, sizeof(nb), &nb));
+	CHECK_OK(set_count_args(k, a, na, NULL, 0));
 	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &n, NULL, 0, NULL, NULL));
 	CHECK_OK(clEnqueueTask(env->queue, k, 0, NULL, NULL));
 	CHECK_OK(clEnqueueSVMMigrateMem(env->queue, 1, &ptr, NULL, 0, 0, NULL, NULL));
