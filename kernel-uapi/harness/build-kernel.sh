@@ -1,26 +1,32 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Build (once per machine) a guest kernel for svmx tests from Debian's
-# linux-source-<version> tarball and print the path of its build tree.
+# linux-source-<version> tarball (linux-source.sh finds or downloads it) and
+# print the path of its build tree.
 #
 #   build-kernel.sh 6.1     -> /var/cache/svmx/6.1-<hash>/linux-source-6.1
 #
-# The tree is cached under ${SVMX_KERNEL_CACHE:-/var/cache/svmx}/<version>-<hash>,
-# <hash> covering kconfig.fragment and the recipe part of this script, and is
-# kept whole so modules build against it with `make -C <tree> M=<dir>`.
+# The config is tinyconfig + kconfig.fragment + kconfig.<version>.fragment
+# when there is one (7.3 adds KASAN).  The tree is cached under
+# ${SVMX_KERNEL_CACHE:-/var/cache/svmx}/<version>-<hash>, <hash> covering
+# the fragments, the source package's version and the recipe part of this
+# script, and is kept whole so modules build against it with
+# `make -C <tree> M=<dir>`.
 # Only the tree path goes to stdout; progress goes to stderr and to
 # <cache>/build.log.  Concurrent callers serialise on a lock file.
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-ver=${1:?usage: build-kernel.sh <6.1|6.12>}
-src=${SVMX_LINUX_SOURCE_DIR:-/usr/src}/linux-source-$ver.tar.xz
+ver=${1:?usage: build-kernel.sh <6.1|6.12|7.3>}
 cache=${SVMX_KERNEL_CACHE:-/var/cache/svmx}
 jobs=${SVMX_KERNEL_JOBS:-$(nproc)}
-[ -f "$src" ] || { echo "build-kernel: $src not found (apt install linux-source-$ver)" >&2; exit 1; }
+{ read -r src && read -r src_version; } < <("$here/linux-source.sh" "$ver") ||
+	{ echo "build-kernel: no linux-source-$ver" >&2; exit 1; }
+fragments=("$here/kconfig.fragment")
+[ -f "$here/kconfig.$ver.fragment" ] && fragments+=("$here/kconfig.$ver.fragment")
 
 recipe() { sed -n '/^# --- recipe begin/,/^# --- recipe end/p' "$here/build-kernel.sh"; }
-hash=$( { cat "$here/kconfig.fragment"; recipe; } | sha256sum | cut -c1-12)
+hash=$( { cat "${fragments[@]}"; echo "$src_version"; recipe; } | sha256sum | cut -c1-12)
 dir=$cache/$ver-$hash
 tree=$dir/linux-source-$ver
 mkdir -p "$dir"
@@ -42,7 +48,7 @@ rm -rf "$tree"
 tar -C "$dir" -xJf "$src"
 cd "$tree"
 make -s tinyconfig
-./scripts/kconfig/merge_config.sh -m .config "$here/kconfig.fragment" >/dev/null
+./scripts/kconfig/merge_config.sh -m .config "${fragments[@]}" >/dev/null
 make -s olddefconfig
 missing=0
 while IFS= read -r line; do
@@ -51,7 +57,7 @@ while IFS= read -r line; do
 		echo "build-kernel: $line did not stick: $(grep -- "^${line%%=*}[= ]" .config || echo unset)" >&2
 		missing=1
 	fi
-done <"$here/kconfig.fragment"
+done < <(cat "${fragments[@]}")
 [ "$missing" = 0 ] || exit 1
 make -j"$jobs" bzImage modules
 # --- recipe end
