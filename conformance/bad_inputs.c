@@ -46,6 +46,7 @@ struct fx {
 	cl_event foreign;	/* a user event of ctx2 */
 	cl_event wl_done[1], wl_null[1], wl_mem[1], wl_foreign[1], wl_failed[1];
 	void *ptrs_host[1], *ptrs_interior[1], *ptrs_freed[1], *ptrs_null[1], *ptrs_p[1];
+	void *ptrs_two_past[1];
 	size_t size_past[1];
 	char pattern[256];
 	cl_ulong ul;
@@ -197,6 +198,9 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 0, f->freed)) \
 	R(argsvm_other_context, "clSetKernelArgSVMPointer", "allocation of another context", \
 	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer", clSetKernelArgSVMPointer(f->k, 0, f->other)) \
+	R(argsvm_two_past_end, "clSetKernelArgSVMPointer", "two past the end of an allocation (one past is valid)", \
+	  CL_INVALID_ARG_VALUE, "clSetKernelArgSVMPointer",                                \
+	  clSetKernelArgSVMPointer(f->k, 0, (char *)f->p + 4097))                           \
 	/* clSetKernelExecInfo */                                                          \
 	R(exec_null_kernel, "clSetKernelExecInfo", "kernel is NULL", CL_INVALID_KERNEL,       \
 	  "clSetKernelExecInfo",                                                           \
@@ -218,6 +222,10 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(exec_ptrs_freed_pointer, "clSetKernelExecInfo", "SVM_PTRS pointer freed already",   \
 	  CL_INVALID_VALUE, "svmx",                                                        \
 	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_freed)) \
+	R(exec_ptrs_two_past_end, "clSetKernelExecInfo",                                   \
+	  "SVM_PTRS pointer two past the end of an allocation (one past is valid)",        \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(void *), f->ptrs_two_past)) \
 	R(exec_system_true, "clSetKernelExecInfo", "FINE_GRAIN_SYSTEM CL_TRUE (unsupported)", \
 	  CL_INVALID_OPERATION, "clSetKernelExecInfo",                                     \
 	  clSetKernelExecInfo(f->k, CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM, sizeof(cl_bool), &f->yes)) \
@@ -376,6 +384,9 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(memcpy_past_src_allocation, "clEnqueueSVMMemcpy", "src range runs past its allocation", \
 	  CL_INVALID_VALUE, "svmx",                                                        \
 	  clEnqueueSVMMemcpy(f->q, CL_TRUE, f->host, f->fine + 1020, 64, 0, NULL, NULL))    \
+	R(memcpy_dst_at_end, "clEnqueueSVMMemcpy", "dst one past the end of an allocation, size 64", \
+	  CL_INVALID_VALUE, "svmx",                                                        \
+	  clEnqueueSVMMemcpy(f->q, CL_TRUE, (char *)f->p + 4096, f->host, 64, 0, NULL, NULL)) \
 	R(memcpy_size_huge, "clEnqueueSVMMemcpy", "size 2^40 from an SVM pointer", CL_INVALID_VALUE, \
 	  "svmx", clEnqueueSVMMemcpy(f->q, CL_TRUE, far_host, f->p, (size_t)1 << 40, 0, NULL, NULL)) \
 	R(memcpy_blocking_failed_wait, "clEnqueueSVMMemcpy", "blocking, wait list event failed", \
@@ -635,6 +646,7 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	f->ptrs_freed[0] = f->freed;
 	f->ptrs_null[0] = NULL;
 	f->ptrs_p[0] = f->p;
+	f->ptrs_two_past[0] = (char *)f->p + 4097;
 	f->size_past[0] = 4097;
 	f->yes = CL_TRUE;
 	f->no = CL_FALSE;

@@ -16,6 +16,11 @@ static const char *source =
 	"		p[0] = (char)(out[1] & 0x7f);\n"
 	"}\n"
 	"kernel void takes_int(int x, global int *out) { out[0] = x; }\n"
+	"kernel void before_end(global char *end, global ulong *out)\n"
+	"{\n"
+	"	out[0] = (ulong)end;\n"
+	"	end[-1] = (char)(out[1] & 0x7f);\n"
+	"}\n"
 	"typedef struct node { global struct node *next; int value; int pad; } node;\n"
 	"typedef struct control { global node *spare_a; global node *spare_b; } control;\n"
 	/* head lives in allocation A; the spare nodes are reached only through
@@ -112,7 +117,8 @@ static void pointer_outside_every_allocation_is_invalid_arg_value(struct cltest_
 	clSVMFree(env->context, gone);
 	e_heap = clSetKernelArgSVMPointer(f.where, 0, heap);
 	e_stack = clSetKernelArgSVMPointer(f.where, 0, stack);
-	e_end = clSetKernelArgSVMPointer(f.where, 0, buf + 64);
+	/* buf + 64 is one past the end, which is valid; buf + 65 is not. */
+	e_end = clSetKernelArgSVMPointer(f.where, 0, buf + 65);
 	e_gone = clSetKernelArgSVMPointer(f.where, 0, gone);
 	free(heap);
 	clSVMFree(env->context, buf);
@@ -232,6 +238,46 @@ static void exec_info_svm_ptrs_set_reset_and_reject(struct cltest_env *env)
 	teardown(env, &f);
 }
 
+/*
+ * [begin, end) pairs are common: base + size of an allocation is a pointer
+ * into it (C's one past the end), for clSetKernelArgSVMPointer and exec info.
+ */
+static void one_past_the_end_pointer_is_accepted(struct cltest_env *env)
+{
+	struct fixture f = { 0 };
+	const size_t sizes[] = { 100, 4096, 3 * 4096 };
+	cl_kernel k = NULL;
+
+	CHECK(setup(env, &f));
+	k = clCreateKernel(f.program, "before_end", NULL);
+	CHECK(k && clSetKernelArgSVMPointer(k, 1, f.out) == CL_SUCCESS);
+	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		size_t size = sizes[i];
+		char *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, size, 0);
+		void *pair[2] = { a, a + size };
+
+		CHECK(a);
+		memset(a, 0, size);
+		CHECK_OK(clSetKernelArgSVMPointer(k, 0, a + size));
+		f.out[1] = 40 + i;
+		CHECK_OK(run1(env, k));
+		CHECK(f.out[0] == (cl_ulong)(uintptr_t)(a + size));
+		CHECK(a[size - 1] == (char)(40 + i) && a[size - 2] == 0);
+		CHECK_OK(clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(pair), pair));
+		/* Two past the end is outside every allocation. */
+		pair[1] = a + size + 1;
+		CHECK_ERR(clSetKernelArgSVMPointer(k, 0, a + size + 1), CL_INVALID_ARG_VALUE);
+		CHECK_ERR(clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(pair), pair),
+			  CL_INVALID_VALUE);
+		CHECK_OK(clSetKernelExecInfo(k, CL_KERNEL_EXEC_INFO_SVM_PTRS, 0, NULL));
+		clSVMFree(env->context, a);
+		/* Freed: the end pointer goes with the allocation. */
+		CHECK_ERR(clSetKernelArgSVMPointer(k, 0, a + size), CL_INVALID_ARG_VALUE);
+	}
+	clReleaseKernel(k);
+	teardown(env, &f);
+}
+
 struct node {
 	struct node *next;
 	int value;
@@ -347,6 +393,7 @@ static const struct cltest_case cases[] = {
 	CLTEST_CASE(null_svm_pointer_reaches_the_kernel_as_null),
 	CLTEST_CASE(plain_buffer_argument_replaces_an_svm_pointer),
 	CLTEST_CASE(exec_info_svm_ptrs_set_reset_and_reject),
+	CLTEST_CASE(one_past_the_end_pointer_is_accepted),
 	CLTEST_CASE(kernel_walks_and_extends_a_list_alternating_between_two_allocations),
 	CLTEST_CASE(clone_keeps_svm_arguments_and_exec_info),
 };

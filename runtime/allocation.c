@@ -46,21 +46,28 @@ struct svmx_alloc *svmx_alloc_create(cl_context context, cl_svm_mem_flags flags,
 				     size_t size, size_t alignment)
 {
 	size_t map_size = (size + page_size() - 1) & ~(page_size() - 1);
+	/*
+	 * base + size is mapped too (one more page when size fills the last
+	 * one), so a one-past-the-end kernel argument is svmx's memory and no
+	 * other allocation can start there.
+	 */
+	size_t mapped = (size + page_size()) & ~(page_size() - 1);
 	struct svmx_alloc *alloc;
 
-	if (map_size < size)
+	if (map_size < size || mapped < size)
 		return NULL;	/* size wrapped around */
 	alloc = calloc(1, sizeof(*alloc));
 	if (!alloc)
 		return NULL;
-	alloc->base = map_aligned(map_size, alignment);
+	alloc->base = map_aligned(mapped, alignment);
 	if (!alloc->base) {
-		svmx_error("clSVMAlloc: mmap of %zu bytes failed", map_size);
+		svmx_error("clSVMAlloc: mmap of %zu bytes failed", mapped);
 		free(alloc);
 		return NULL;
 	}
 	alloc->size = size;
 	alloc->map_size = map_size;
+	alloc->mapped = mapped;
 	alloc->flags = flags;
 	alloc->context = context;
 	atomic_init(&alloc->refs, 1);
@@ -114,7 +121,7 @@ void svmx_alloc_release_memory(struct svmx_alloc *alloc)
 		alloc->freed = true;
 		release_buffers_locked(alloc);
 		svmx_arming_release(alloc);	/* before the pages go */
-		munmap(alloc->base, alloc->map_size);
+		munmap(alloc->base, alloc->mapped);
 	}
 	pthread_mutex_unlock(&alloc->lock);
 }
@@ -152,10 +159,19 @@ static cl_int subbuffer_at(struct svmx_alloc *alloc, size_t offset, cl_mem *mem)
 			return CL_SUCCESS;
 		}
 	}
-	if (!svmx_next.clCreateSubBuffer)
-		return CL_INVALID_OPERATION;
-	sub = svmx_next.clCreateSubBuffer(alloc->buffer, 0,
-					  CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+	if (offset == alloc->size) {
+		/* One past the end: a byte of svmx's mapping, not of the buffer. */
+		if (!svmx_next.clCreateBuffer)
+			return CL_INVALID_OPERATION;
+		sub = svmx_next.clCreateBuffer(alloc->context,
+					       CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, 1,
+					       (char *)alloc->base + offset, &err);
+	} else {
+		if (!svmx_next.clCreateSubBuffer)
+			return CL_INVALID_OPERATION;
+		sub = svmx_next.clCreateSubBuffer(alloc->buffer, 0,
+						  CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+	}
 	if (err != CL_SUCCESS) {
 		svmx_error("clCreateSubBuffer at offset %zu of SVM allocation %p failed: %d",
 			   offset, alloc->base, err);

@@ -24,7 +24,8 @@ struct svmx_subbuffer {
 struct svmx_alloc {
 	void *base;
 	size_t size;			/* as asked for */
-	size_t map_size;		/* mapped, page multiple */
+	size_t map_size;		/* size rounded up to pages: what is armed */
+	size_t mapped;			/* mapped: enough pages to hold base + size too */
 	cl_svm_mem_flags flags;
 	cl_context context;
 	atomic_uint refs;		/* registry + users of this struct */
@@ -62,7 +63,7 @@ void svmx_alloc_release_buffers(struct svmx_alloc *alloc);
 
 /*
  * Set argument index of kernel to a buffer whose device address is exactly
- * base + offset.  The buffer is looked up and handed to the driver under the
+ * base + offset (offset up to size: one past the end is svmx's memory too).  The buffer is looked up and handed to the driver under the
  * allocation's lock, so neither a concurrent free nor cache eviction can
  * release it first; the kernel then holds its own reference.
  */
@@ -77,6 +78,12 @@ static inline bool svmx_alloc_contains(const struct svmx_alloc *alloc,
 {
 	return (const char *)p >= (const char *)alloc->base &&
 	       (const char *)p < (const char *)alloc->base + alloc->size;
+}
+
+/* p is base + size, C's one past the end of the allocation. */
+static inline bool svmx_alloc_ends_at(const struct svmx_alloc *alloc, const void *p)
+{
+	return (const char *)p == (const char *)alloc->base + alloc->size;
 }
 
 #endif

@@ -203,9 +203,9 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 			remember(k, index, NULL, NULL);
 		goto out;
 	}
-	alloc = svmx_registry_find(value, k->context);
+	alloc = svmx_registry_find_end(value, k->context);
 	if (!alloc) {
-		svmx_warn("clSetKernelArgSVMPointer: %p is not inside an SVM allocation of the kernel's context",
+		svmx_warn("clSetKernelArgSVMPointer: %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
 			  value);
 		err = CL_INVALID_ARG_VALUE;
 		goto out;
@@ -252,9 +252,9 @@ static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *valu
 		memcpy(ptrs, value, size);
 	}
 	for (size_t i = 0; i < n; i++) {
-		allocs[i] = svmx_registry_find(ptrs[i], k->context);
+		allocs[i] = svmx_registry_find_end(ptrs[i], k->context);
 		if (!allocs[i]) {
-			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside an SVM allocation of the kernel's context",
+			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
 				  i, ptrs[i]);
 			err = CL_INVALID_VALUE;
 			goto fail;

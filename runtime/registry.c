@@ -50,20 +50,36 @@ out:
 	return ok;
 }
 
-struct svmx_alloc *svmx_registry_find(const void *p, cl_context context)
+static struct svmx_alloc *find(const void *p, cl_context context, bool or_end)
 {
 	struct svmx_alloc *alloc = NULL;
 
 	pthread_rwlock_rdlock(&lock);
 	size_t at = upper_bound(p);
 
-	if (at > 0 && svmx_alloc_contains(sorted[at - 1], p) &&
+	/*
+	 * Mappings reach past base + size, so the allocation below p is the
+	 * only one p can be in or end.
+	 */
+	if (at > 0 &&
+	    (svmx_alloc_contains(sorted[at - 1], p) ||
+	     (or_end && svmx_alloc_ends_at(sorted[at - 1], p))) &&
 	    (!context || sorted[at - 1]->context == context)) {
 		alloc = sorted[at - 1];
 		svmx_alloc_get(alloc);
 	}
 	pthread_rwlock_unlock(&lock);
 	return alloc;
+}
+
+struct svmx_alloc *svmx_registry_find(const void *p, cl_context context)
+{
+	return find(p, context, false);
+}
+
+struct svmx_alloc *svmx_registry_find_end(const void *p, cl_context context)
+{
+	return find(p, context, true);
 }
 
 static void remove_at(size_t at)

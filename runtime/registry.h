@@ -17,6 +17,12 @@ bool svmx_registry_add(struct svmx_alloc *alloc);
  */
 struct svmx_alloc *svmx_registry_find(const void *p, cl_context context);
 
+/*
+ * Like svmx_registry_find, but p may also be one past the end of an
+ * allocation (base + size), as kernel arguments and exec info may be.
+ */
+struct svmx_alloc *svmx_registry_find_end(const void *p, cl_context context);
+
 /* Unregister the allocation starting exactly at base in context, if any. */
 struct svmx_alloc *svmx_registry_take(const void *base, cl_context context);
 

@@ -136,12 +136,12 @@ static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong
 /*
  * The allocation of the queue's context holding [p, p + size), with a
  * reference, in *alloc; NULL if p is in none.  CL_INVALID_VALUE if the range
- * starts in one and runs past its end.
+ * starts in one (or at its end) and runs past its end.
  */
 static cl_int find_range(struct svmx_queue *q, const void *p, size_t size,
 			 struct svmx_alloc **alloc, size_t *offset)
 {
-	struct svmx_alloc *a = svmx_registry_find(p, q->context);
+	struct svmx_alloc *a = svmx_registry_find_end(p, q->context);
 
 	*alloc = NULL;
 	if (!a)
