@@ -1,6 +1,7 @@
 #include "allocation.h"
 
 #include "arming.h"
+#include "context.h"
 #include "dispatch.h"
 #include "log.h"
 
@@ -87,6 +88,8 @@ void svmx_alloc_put(struct svmx_alloc *alloc)
 		return;
 	svmx_alloc_release_memory(alloc);
 	pthread_mutex_destroy(&alloc->lock);
+	if (alloc->owner)
+		svmx_context_put(alloc->owner);
 	free(alloc->subs);
 	free(alloc);
 }
@@ -105,6 +108,17 @@ static void release_buffers_locked(struct svmx_alloc *alloc)
 	alloc->nsubs = 0;
 	release_mem(alloc->buffer);
 	alloc->buffer = NULL;
+}
+
+/*
+ * svmx's buffers hold the context: once the application has released it,
+ * svmx keeps none between calls (the driver holds what it was given).
+ * Called with the lock held, after the buffers were handed on.
+ */
+static void drop_buffers_if_released(struct svmx_alloc *alloc)
+{
+	if (alloc->owner && atomic_load(&alloc->owner->released))
+		release_buffers_locked(alloc);
 }
 
 void svmx_alloc_release_buffers(struct svmx_alloc *alloc)
@@ -218,6 +232,7 @@ cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
 			err = subbuffer_at(alloc, offset, &mem);
 		if (err == CL_SUCCESS)
 			err = svmx_next.clSetKernelArg(kernel, index, sizeof(mem), &mem);
+		drop_buffers_if_released(alloc);
 	}
 	pthread_mutex_unlock(&alloc->lock);
 	return err;
@@ -232,6 +247,7 @@ cl_int svmx_alloc_buffer(struct svmx_alloc *alloc, cl_mem *mem)
 	if (err == CL_SUCCESS) {
 		*mem = alloc->buffer;
 		svmx_next.clRetainMemObject(*mem);
+		drop_buffers_if_released(alloc);
 	}
 	pthread_mutex_unlock(&alloc->lock);
 	return err;

@@ -28,6 +28,7 @@ struct svmx_alloc {
 	size_t mapped;			/* mapped: enough pages to hold base + size too */
 	cl_svm_mem_flags flags;
 	cl_context context;
+	struct svmx_context *owner;	/* context's record (a reference), or NULL */
 	atomic_uint refs;		/* registry + users of this struct */
 	struct svmx_arm_record *arm;	/* SVM_ATOMICS only: arming counts (arming.c) */
 

@@ -9,13 +9,22 @@
 
 #include "cl.h"
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 
 struct svmx_context {
 	cl_context handle;
-	atomic_uint app_refs;		/* the application's references */
 	atomic_uint refs;		/* this struct's users */
+	pthread_mutex_t lock;		/* guards app_refs and the changes of released */
+	unsigned app_refs;		/* the application's references */
+	/*
+	 * The application holds no reference: the queues, kernels and buffers
+	 * it still has keep the context, so svmx keeps serving it but holds no
+	 * driver object of its own between calls (they would keep it forever).
+	 */
+	atomic_bool released;
+	bool destructor;		/* the driver tells svmx when it destroys the context */
 	cl_uint ndevices;
 	cl_device_id *devices;
 	cl_ulong max_alloc;		/* smallest CL_DEVICE_MAX_MEM_ALLOC_SIZE */
@@ -26,16 +35,21 @@ void svmx_context_created(cl_context context);
 
 /* The context's record with a reference to put, or NULL if svmx does not serve it. */
 struct svmx_context *svmx_context_find(cl_context context);
+void svmx_context_get(struct svmx_context *ctx);
 void svmx_context_put(struct svmx_context *ctx);
 
 void svmx_context_retained(cl_context context);
 
 /*
  * Called before the driver's release.  On the application's last reference
- * svmx forgets the context's allocations and drops its buffers over them
- * (they hold the context); the memory goes when the driver destroys the
- * context (clSetContextDestructorCallback), after the commands, kernels and
- * buffers still using it, or at once if the driver cannot say when.
+ * svmx drops its own buffers over the context's allocations (they hold the
+ * context) and keeps serving it: a context lives until its last reference,
+ * and the queues, kernels and buffers the application still holds are
+ * references.  When the driver destroys the context
+ * (clSetContextDestructorCallback) svmx forgets it and frees its
+ * allocations.  A driver that cannot say when gets the old behaviour: svmx
+ * forgets the context and frees its allocations at the application's last
+ * release.
  */
 void svmx_context_releasing(cl_context context);
 

@@ -104,6 +104,28 @@ struct svmx_alloc *svmx_registry_take(const void *base, cl_context context)
 	return alloc;
 }
 
+void svmx_registry_each_of_context(cl_context context, void (*fn)(struct svmx_alloc *alloc))
+{
+	struct svmx_alloc **held;
+	size_t n = 0;
+
+	pthread_rwlock_rdlock(&lock);
+	held = malloc((count ? count : 1) * sizeof(*held));
+	for (size_t i = 0; held && i < count; i++) {
+		if (sorted[i]->context == context) {
+			svmx_alloc_get(sorted[i]);
+			held[n++] = sorted[i];
+		}
+	}
+	pthread_rwlock_unlock(&lock);
+	/* Outside the lock: fn may release driver objects. */
+	for (size_t i = 0; i < n; i++) {
+		fn(held[i]);
+		svmx_alloc_put(held[i]);
+	}
+	free(held);
+}
+
 void svmx_registry_take_context(cl_context context,
 				void (*out)(struct svmx_alloc *alloc))
 {

@@ -26,6 +26,9 @@ struct svmx_alloc *svmx_registry_find_end(const void *p, cl_context context);
 /* Unregister the allocation starting exactly at base in context, if any. */
 struct svmx_alloc *svmx_registry_take(const void *base, cl_context context);
 
+/* Call fn on every allocation of context, each held for the call. */
+void svmx_registry_each_of_context(cl_context context, void (*fn)(struct svmx_alloc *alloc));
+
 /* Unregister every allocation of context; calls out on each. */
 void svmx_registry_take_context(cl_context context,
 				void (*out)(struct svmx_alloc *alloc));

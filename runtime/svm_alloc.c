@@ -53,6 +53,8 @@ void *svmx_svm_alloc(struct svmx_context *ctx, cl_svm_mem_flags flags, size_t si
 				  alignment > page ? alignment : page);
 	if (!alloc)
 		return NULL;
+	svmx_context_get(ctx);
+	alloc->owner = ctx;
 	if (!svmx_registry_add(alloc)) {
 		svmx_alloc_put(alloc);
 		return NULL;

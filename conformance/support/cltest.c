@@ -1,7 +1,13 @@
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
 #include "cltest.h"
 
+#include <stdint.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <time.h>
+#include <unistd.h>
 
 bool cltest_failed;
 
@@ -162,4 +168,37 @@ const char *cltest_err_name(cl_int err)
 	default:
 		return "an unnamed status";
 	}
+}
+
+void cltest_mark(struct cltest_mark *m, void *p)
+{
+	static unsigned counter;
+	uint64_t words[2] = { (uint64_t)getpid() << 32 | ++counter,
+			      (uint64_t)(uintptr_t)p ^ 0x53766d78c0decafeull };
+
+	m->p = p;
+	memcpy(m->bytes, words, sizeof(m->bytes));
+	memcpy(p, m->bytes, sizeof(m->bytes));
+}
+
+bool cltest_unmarked(const struct cltest_mark *m)
+{
+	unsigned char now[sizeof(m->bytes)];
+	struct iovec local = { now, sizeof(now) };
+	struct iovec remote = { (void *)m->p, sizeof(now) };
+
+	/* Reading through the kernel: an unmapped address is EFAULT, not a crash. */
+	if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != (ssize_t)sizeof(now))
+		return true;
+	return memcmp(now, m->bytes, sizeof(now)) != 0;
+}
+
+bool cltest_gone_within(const struct cltest_mark *m, double seconds)
+{
+	for (double t0 = cltest_now(); !cltest_unmarked(m);) {
+		if (cltest_now() - t0 > seconds)
+			return false;
+		usleep(1000);
+	}
+	return true;
 }

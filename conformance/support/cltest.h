@@ -85,4 +85,20 @@ const char *cltest_err_name(cl_int err);
 /* Monotonic time in seconds. */
 double cltest_now(void);
 
+/*
+ * Whether memory is gone, without being fooled by the address being mapped
+ * again by someone else: cltest_mark writes a pattern unique to this process
+ * and call to the 16 bytes at p; cltest_unmarked is true once those bytes
+ * cannot be read or no longer hold it.  cltest_gone_within waits up to
+ * seconds for that (a driver may destroy an object after its last release
+ * returns).
+ */
+struct cltest_mark {
+	const void *p;
+	unsigned char bytes[16];
+};
+void cltest_mark(struct cltest_mark *m, void *p);
+bool cltest_unmarked(const struct cltest_mark *m);
+bool cltest_gone_within(const struct cltest_mark *m, double seconds);
+
 #endif
