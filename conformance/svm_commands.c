@@ -421,6 +421,60 @@ static void svm_free_without_callback_frees_before_its_event_completes(struct cl
 	clReleaseProgram(program);
 }
 
+/*
+ * After clFinish every earlier command's event is CL_COMPLETE (OpenCL 3.0,
+ * 5.15), and in an in-order queue a later command cannot complete before an
+ * earlier one.  rusticl 22.3 updates an event's status only when someone
+ * waits for that very event or its queue thread gets to it, so svmx answers
+ * for the events of its SVM commands.
+ */
+static void svm_events_are_complete_after_finish_and_in_queue_order(struct cltest_env *env)
+{
+	enum { ROUNDS = 300, KINDS = 6 };
+	static const char *const names[KINDS] = { "memcpy", "fill", "map", "unmap", "migrate",
+						  "free" };
+	int late[KINDS] = { 0 }, late_after_marker = 0;
+	static char host[256];
+	char x = 5;
+
+	for (int round = 0; round < ROUNDS; round++) {
+		char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
+		char *b = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
+		cl_event ev[KINDS], marker;
+
+		CHECK(a && b);
+		CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_FALSE, a, host, 64, 0, NULL, &ev[0]));
+		CHECK_OK(clEnqueueSVMMemFill(env->queue, a, &x, 1, 64, 0, NULL, &ev[1]));
+		CHECK_OK(clEnqueueSVMMap(env->queue, CL_FALSE, CL_MAP_READ, a, 64, 0, NULL, &ev[2]));
+		CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, &ev[3]));
+		CHECK_OK(clEnqueueSVMMigrateMem(env->queue, 1, (const void **)&a, NULL, 0, 0, NULL,
+						&ev[4]));
+		CHECK_OK(clEnqueueSVMFree(env->queue, 1, (void **)&a, NULL, NULL, 0, NULL, &ev[5]));
+		CHECK_OK(clFinish(env->queue));
+		for (int k = 0; k < KINDS; k++) {
+			late[k] += status_of(ev[k]) != CL_COMPLETE;
+			clReleaseEvent(ev[k]);
+		}
+		/* A later marker of the in-order queue completes after the free. */
+		CHECK_OK(clEnqueueSVMFree(env->queue, 1, (void **)&b, NULL, NULL, 0, NULL, &ev[5]));
+		CHECK_OK(clEnqueueMarkerWithWaitList(env->queue, 0, NULL, &marker));
+		CHECK_OK(clWaitForEvents(1, &marker));
+		late_after_marker += status_of(ev[5]) != CL_COMPLETE;
+		clReleaseEvent(ev[5]);
+		clReleaseEvent(marker);
+	}
+	for (int k = 0; k < KINDS; k++)
+		if (late[k])
+			fprintf(stderr, "%s: %d of %d events not complete after clFinish\n", names[k],
+				late[k], ROUNDS);
+	if (late_after_marker)
+		fprintf(stderr, "free: %d of %d events not complete after a later marker\n",
+			late_after_marker, ROUNDS);
+	for (int k = 0; k < KINDS; k++)
+		CHECK(late[k] == 0);
+	CHECK(late_after_marker == 0);
+}
+
 static void migrate_mem_validates_and_orders(struct cltest_env *env)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
@@ -667,6 +721,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(failed_wait_list_fails_the_command),
 		CLTEST_CASE(svm_free_with_callback_runs_after_earlier_commands),
 		CLTEST_CASE(svm_free_without_callback_frees_before_its_event_completes),
+		CLTEST_CASE(svm_events_are_complete_after_finish_and_in_queue_order),
 		CLTEST_CASE(migrate_mem_validates_and_orders),
 		CLTEST_CASE(profiling_times_are_real_and_ordered),
 		CLTEST_CASE(events_keep_their_type_while_retained),

@@ -18,6 +18,8 @@ static cl_int CL_API_CALL get_event_info(cl_event event, cl_event_info name, siz
 	if (err == CL_SUCCESS && name == CL_EVENT_COMMAND_TYPE && value &&
 	    svmx_event_command_type(event, &type))
 		memcpy(value, &type, sizeof(type));
+	else if (err == CL_SUCCESS && name == CL_EVENT_COMMAND_EXECUTION_STATUS && value)
+		svmx_event_correct_status(event, value);
 	return err;
 }
 

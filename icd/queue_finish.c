@@ -3,6 +3,7 @@
  * for commands already flushed (runtime/queue_finish.h), so the two calls
  * that flush without waiting for everything are counted.
  */
+#include "events.h"
 #include "layer.h"
 #include "queue_finish.h"
 #include "svm_commands.h"
@@ -16,7 +17,12 @@ static cl_int CL_API_CALL finish(cl_command_queue queue)
 		return err;
 	if (!q.ctx)
 		return SVMX_FORWARD(clFinish, CL_INVALID_COMMAND_QUEUE, queue);
+	uint64_t mark = svmx_event_mark();
+
 	err = svmx_queue_finish(queue);
+	/* Every earlier SVM event is complete now, whatever the driver says yet. */
+	if (err == CL_SUCCESS)
+		svmx_events_finished(queue, mark);
 	svmx_queue_close(&q);
 	return err;
 }

@@ -16,6 +16,11 @@ struct svmx_event {
 	cl_event handle;
 	cl_command_type type;
 	bool profiling;
+	cl_command_queue queue;
+	cl_event proxy;		/* retained, or NULL */
+	uint64_t seq;		/* tracking order, for svmx_events_finished */
+	atomic_bool finished;	/* a clFinish of queue returned after it was tracked */
+	struct svmx_event *prev, *next;	/* the list of tracked events, while in the map */
 	atomic_uint app_refs;	/* the application's references */
 	atomic_uint refs;	/* this struct's users */
 	pthread_mutex_t lock;	/* guards t[] */
@@ -23,6 +28,33 @@ struct svmx_event {
 };
 
 static struct svmx_handle_map events = SVMX_HANDLE_MAP_INIT;
+
+/* Every event in the map, for svmx_events_finished. */
+static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct svmx_event list = { .prev = &list, .next = &list };
+static uint64_t next_seq = 1;	/* guarded by list_lock */
+
+static void link_event(struct svmx_event *ev)
+{
+	pthread_mutex_lock(&list_lock);
+	ev->seq = next_seq++;
+	ev->next = &list;
+	ev->prev = list.prev;
+	list.prev->next = ev;
+	list.prev = ev;
+	pthread_mutex_unlock(&list_lock);
+}
+
+static void unlink_event(struct svmx_event *ev)
+{
+	pthread_mutex_lock(&list_lock);
+	if (ev->next) {
+		ev->prev->next = ev->next;
+		ev->next->prev = ev->prev;
+		ev->prev = ev->next = NULL;
+	}
+	pthread_mutex_unlock(&list_lock);
+}
 
 cl_ulong svmx_event_now(void)
 {
@@ -41,6 +73,8 @@ static void put(struct svmx_event *ev)
 {
 	if (atomic_fetch_sub_explicit(&ev->refs, 1, memory_order_acq_rel) != 1)
 		return;
+	if (ev->proxy)
+		svmx_next.clReleaseEvent(ev->proxy);
 	pthread_mutex_destroy(&ev->lock);
 	free(ev);
 }
@@ -84,7 +118,7 @@ static void CL_CALLBACK on_status(cl_event event, cl_int status, void *data)
 }
 
 void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
-		      cl_ulong queued_ns)
+		      cl_ulong queued_ns, cl_command_queue queue, cl_event proxy)
 {
 	struct svmx_event *ev = calloc(1, sizeof(*ev));
 
@@ -97,12 +131,18 @@ void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
 	ev->type = type;
 	ev->profiling = profiling;
 	ev->t[T_QUEUED] = queued_ns ? queued_ns : 1;
+	ev->queue = queue;
+	if (proxy && svmx_next.clRetainEvent(proxy) == CL_SUCCESS)
+		ev->proxy = proxy;
+	atomic_init(&ev->finished, false);
 	atomic_init(&ev->app_refs, 1);
 	atomic_init(&ev->refs, 1);
 	pthread_mutex_init(&ev->lock, NULL);
+	link_event(ev);
 	if (!svmx_handle_map_insert(&events, event, ev)) {
 		svmx_error("cannot track event %p: it keeps the driver's command type",
 			   (void *)event);
+		unlink_event(ev);
 		put(ev);
 		return;
 	}
@@ -130,10 +170,62 @@ void svmx_event_releasing(cl_event event)
 	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
 		return;
 	if (atomic_fetch_sub(&ev->app_refs, 1) == 1) {
-		if (svmx_handle_map_remove(&events, event) == ev)
+		if (svmx_handle_map_remove(&events, event) == ev) {
+			unlink_event(ev);
 			put(ev);	/* the map's reference */
+		}
 	}
 	put(ev);
+}
+
+/* Whether svmx knows ev's command is done; *status gets what to report then. */
+static bool known_done(struct svmx_event *ev, cl_int *status)
+{
+	cl_int proxy = CL_QUEUED;
+
+	if (atomic_load(&ev->finished)) {
+		*status = CL_COMPLETE;
+		return true;
+	}
+	if (ev->proxy &&
+	    svmx_next.clGetEventInfo(ev->proxy, CL_EVENT_COMMAND_EXECUTION_STATUS,
+				     sizeof(proxy), &proxy, NULL) == CL_SUCCESS &&
+	    proxy <= CL_COMPLETE) {
+		*status = proxy;
+		return true;
+	}
+	return false;
+}
+
+void svmx_event_correct_status(cl_event event, cl_int *status)
+{
+	struct svmx_event *ev;
+
+	if (*status <= CL_COMPLETE || svmx_handle_map_empty(&events) || !(ev = find(event)))
+		return;
+	known_done(ev, status);
+	put(ev);
+}
+
+uint64_t svmx_event_mark(void)
+{
+	uint64_t mark;
+
+	pthread_mutex_lock(&list_lock);
+	mark = next_seq;
+	pthread_mutex_unlock(&list_lock);
+	return mark;
+}
+
+void svmx_events_finished(cl_command_queue queue, uint64_t mark)
+{
+	if (svmx_handle_map_empty(&events))
+		return;
+	pthread_mutex_lock(&list_lock);
+	for (struct svmx_event *ev = list.next; ev != &list; ev = ev->next)
+		if (ev->queue == queue && ev->seq < mark)
+			atomic_store(&ev->finished, true);
+	pthread_mutex_unlock(&list_lock);
 }
 
 bool svmx_event_command_type(cl_event event, cl_command_type *type)
@@ -174,7 +266,8 @@ bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t si
 	/* Ask the driver before taking svmx's lock: its callbacks take them the other way. */
 	if (svmx_next.clGetEventInfo(event, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status),
 				     &status, NULL) != CL_SUCCESS ||
-	    !ev->profiling || status != CL_COMPLETE) {
+	    !ev->profiling || (status > CL_COMPLETE && !known_done(ev, &status)) ||
+	    status != CL_COMPLETE) {
 		*err = CL_PROFILING_INFO_NOT_AVAILABLE;
 		goto out;
 	}

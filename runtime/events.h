@@ -12,18 +12,39 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* Monotonic host time in nanoseconds: svmx's profiling clock. */
 cl_ulong svmx_event_now(void);
 
 /*
  * Remember event, just returned to the application for an SVM command of
- * type enqueued at queued_ns.  With profiling, svmx timestamps the
- * command's submission, start and end with event callbacks.  On failure
- * (no memory) the event keeps the driver's command type.
+ * type enqueued on queue at queued_ns.  With profiling, svmx timestamps the
+ * command's submission, start and end with event callbacks.  If proxy is
+ * not NULL (svmx retains it), the command is complete as soon as proxy is
+ * (and failed if it failed), whatever the driver says of event yet.  On
+ * failure (no memory) the event keeps the driver's command type.
  */
 void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
-		      cl_ulong queued_ns);
+		      cl_ulong queued_ns, cl_command_queue queue, cl_event proxy);
+
+/*
+ * rusticl 22.3 sets an event CL_COMPLETE only when someone waits for that
+ * very event or its queue thread gets to it after its batch's fence: after
+ * clFinish, or after a later command of an in-order queue completed, an
+ * earlier event may still say CL_SUBMITTED.  svmx answers for its SVM
+ * events: *status is what the driver said; it becomes CL_COMPLETE (or the
+ * proxy's failure) if svmx knows the command is done.
+ */
+void svmx_event_correct_status(cl_event event, cl_int *status);
+
+/*
+ * For clFinish: svmx_event_mark() before the queue is finished, then
+ * svmx_events_finished() with its value once it is: every SVM event of
+ * queue tracked before the mark is complete.
+ */
+uint64_t svmx_event_mark(void);
+void svmx_events_finished(cl_command_queue queue, uint64_t mark);
 
 /* The application retained or is about to release event. */
 void svmx_event_retained(cl_event event);

@@ -96,10 +96,10 @@ static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_e
 /*
  * Hand ev, the event of the native command that implements an SVM command,
  * to the application as that command's event (or drop it), after waiting
- * for it if the command is blocking.
+ * for it if the command is blocking.  proxy: see svmx_event_track.
  */
-static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
-		     bool wait, cl_event *event)
+static cl_int finish_with_proxy(struct svmx_queue *q, cl_command_type type, cl_ulong queued,
+				cl_event ev, bool wait, cl_event *event, cl_event proxy)
 {
 	if (wait) {
 		cl_int err;
@@ -114,11 +114,18 @@ static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued
 	}
 	if (event) {
 		*event = ev;
-		svmx_event_track(ev, type, q->props & CL_QUEUE_PROFILING_ENABLE, queued);
+		svmx_event_track(ev, type, q->props & CL_QUEUE_PROFILING_ENABLE, queued, q->handle,
+				 proxy);
 	} else {
 		release_event(ev);
 	}
 	return CL_SUCCESS;
+}
+
+static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
+		     bool wait, cl_event *event)
+{
+	return finish_with_proxy(q, type, queued, ev, wait, event, NULL);
 }
 
 /* A command that has nothing to do but keep its place in the queue. */
@@ -610,10 +617,17 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	svmx_flush_end();
 	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, 2, waits, &ev);
 	release_event(waits[0]);
-	release_event(waits[1]);
 	if (err != CL_SUCCESS) {
+		release_event(waits[1]);
 		svmx_error("clEnqueueSVMFree: the closing marker failed (%d); the free still runs", err);
 		return err;
 	}
-	return finish(q, CL_COMMAND_SVM_FREE, queued, ev, false, event);
+	/*
+	 * The gate completes right after the free, and later commands of an
+	 * in-order queue run after the closing marker, which waits for it: the
+	 * free's event is complete once the gate is.
+	 */
+	err = finish_with_proxy(q, CL_COMMAND_SVM_FREE, queued, ev, false, event, waits[1]);
+	release_event(waits[1]);
+	return err;
 }
