@@ -12,18 +12,25 @@
  *  alloc: clSVMAlloc + clSVMFree through svmx versus mmap + munmap of the
  *  same size, 4 KiB to 64 MiB.
  *
- * Run it with the layer: svmx-run svmx_bench [launches]
+ *  rss: how much the resident set grows over 200,000 clSVMAlloc +
+ *  clSVMFree cycles of 64 bytes, with CL_MEM_SVM_ATOMICS (which svmx counts
+ *  arming for) and without.
+ *
+ * Run it with the layer: svmx-run svmx_bench [launches], or svmx_bench rss
+ * for the last part alone.
  * Prints "ratio <name> <value>" lines (svmx / baseline).
  */
 #define CL_TARGET_OPENCL_VERSION 300
 #include <CL/cl.h>
 #include <CL/cl_icd.h>
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <time.h>
+#include <unistd.h>
 
 static const char *source =
 	"kernel void touch(global int *a, global int *b, global int *c, global int *d)\n"
@@ -139,6 +146,50 @@ static void bench_launch(cl_context ctx, cl_device_id dev, cl_command_queue q, s
 	clReleaseProgram(prog);
 }
 
+/* Resident set in KiB. */
+static long rss_kib(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (!f || fscanf(f, "%ld %ld", &pages, &resident) != 2)
+		die("reading /proc/self/statm", CL_OUT_OF_RESOURCES);
+	fclose(f);
+	return resident * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+static void bench_rss(cl_context ctx)
+{
+	static const struct {
+		const char *name;
+		cl_svm_mem_flags flags;
+	} kinds[] = {
+		{ "plain", CL_MEM_READ_WRITE },
+		{ "atomics", CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS },
+	};
+	enum { CYCLES = 200000 };
+
+	printf("resident set growth over %d alloc + free cycles of 64 bytes:\n", CYCLES);
+	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
+		/* Warm up: the first allocations grow svmx's tables once. */
+		for (int i = 0; i < 1000; i++)
+			clSVMFree(ctx, clSVMAlloc(ctx, kinds[k].flags, 64, 0));
+		long before = rss_kib();
+
+		for (int i = 0; i < CYCLES; i++) {
+			void *p = clSVMAlloc(ctx, kinds[k].flags, 64, 0);
+
+			if (!p)
+				die("clSVMAlloc", CL_OUT_OF_RESOURCES);
+			clSVMFree(ctx, p);
+		}
+		long growth = rss_kib() - before;
+
+		printf("  %-8s %6ld KiB\n", kinds[k].name, growth);
+		printf("rss_growth_kib %s %ld\n", kinds[k].name, growth);
+	}
+}
+
 static void bench_alloc(cl_context ctx)
 {
 	const size_t sizes[] = { 4096, 65536, 1 << 20, 16 << 20, 64 << 20 };
@@ -173,7 +224,8 @@ static void bench_alloc(cl_context ctx)
 
 int main(int argc, char **argv)
 {
-	size_t launches = argc > 1 ? strtoul(argv[1], NULL, 10) : 10000;
+	bool rss_only = argc > 1 && strcmp(argv[1], "rss") == 0;
+	size_t launches = argc > 1 && !rss_only ? strtoul(argv[1], NULL, 10) : 10000;
 	cl_platform_id platforms[16], platform = NULL;
 	cl_device_svm_capabilities svm = 0;
 	cl_device_id dev;
@@ -197,8 +249,11 @@ int main(int argc, char **argv)
 	cl_context ctx = clCreateContext(NULL, 1, &dev, NULL, NULL, &err);
 	cl_command_queue q = clCreateCommandQueueWithProperties(ctx, dev, NULL, &err);
 
-	bench_launch(ctx, dev, q, launches < BLOCK ? BLOCK : launches);
-	bench_alloc(ctx);
+	if (!rss_only) {
+		bench_launch(ctx, dev, q, launches < BLOCK ? BLOCK : launches);
+		bench_alloc(ctx);
+	}
+	bench_rss(ctx);
 	clReleaseCommandQueue(q);
 	clReleaseContext(ctx);
 	return 0;

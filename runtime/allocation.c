@@ -87,6 +87,7 @@ void svmx_alloc_put(struct svmx_alloc *alloc)
 	if (atomic_fetch_sub_explicit(&alloc->refs, 1, memory_order_acq_rel) != 1)
 		return;
 	svmx_alloc_release_memory(alloc);
+	svmx_arming_forget(alloc);
 	pthread_mutex_destroy(&alloc->lock);
 	if (alloc->owner)
 		svmx_context_put(alloc->owner);

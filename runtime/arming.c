@@ -14,11 +14,13 @@
 #include <sys/mman.h>
 
 /*
- * One SVM_ATOMICS allocation's counts.  Records outlive their allocations
- * (SVMX_STATS reports freed ones too) and are never freed.
+ * One SVM_ATOMICS allocation's counts, freed with the allocation's struct
+ * (svmx_arming_forget).  While the memory is mapped the record is on the
+ * list of live records; when it goes, its counts are added to bounded
+ * totals for SVMX_STATS.
  */
 struct svmx_arm_record {
-	struct svmx_arm_record *next;
+	struct svmx_arm_record *prev, *next;	/* live records; NULL once freed */
 	uintptr_t base;
 	size_t len;		/* mapped: what is armed */
 	size_t bytes;		/* asked for */
@@ -32,7 +34,23 @@ struct svmx_arm_record {
 
 /* Guards every record, and serialises requests to the provider. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-static struct svmx_arm_record *records, **records_tail = &records;
+/* Live records, oldest first. */
+static struct svmx_arm_record records = { .prev = &records, .next = &records };
+
+/*
+ * Freed allocations: the last FREED_LISTED one by one (for SVMX_STATS's
+ * lines), all of them in totals.  Fixed size, whatever the program does.
+ */
+#define FREED_LISTED 64
+struct freed_line {
+	uintptr_t base;
+	size_t bytes;
+	uint64_t arms, rearms;
+	uint64_t revoked[SVMX_STATS_REASONS];
+};
+static struct freed_line freed_lines[FREED_LISTED];
+static uint64_t freed_count;		/* freed_lines[freed_count % FREED_LISTED] is next */
+static struct freed_line freed_totals;	/* base unused, bytes summed */
 static uint64_t unattributed;	/* revoked pages in no live allocation */
 static uint64_t events_lost;	/* records the provider dropped */
 
@@ -105,10 +123,47 @@ void svmx_arming_track(struct svmx_alloc *alloc)
 	rec->bytes = alloc->size;
 	rec->live = true;
 	pthread_mutex_lock(&lock);
-	*records_tail = rec;
-	records_tail = &rec->next;
+	rec->next = &records;
+	rec->prev = records.prev;
+	records.prev->next = rec;
+	records.prev = rec;
 	alloc->arm = rec;
 	pthread_mutex_unlock(&lock);
+}
+
+/* r's memory is gone: off the live list, its counts into the freed totals. */
+static void retire_locked(struct svmx_arm_record *r)
+{
+	struct freed_line *line = &freed_lines[freed_count++ % FREED_LISTED];
+
+	r->live = false;
+	r->prev->next = r->next;
+	r->next->prev = r->prev;
+	r->prev = r->next = NULL;
+	line->base = r->base;
+	line->bytes = r->bytes;
+	line->arms = r->arms;
+	line->rearms = r->rearms;
+	memcpy(line->revoked, r->revoked, sizeof(line->revoked));
+	freed_totals.bytes += r->bytes;
+	freed_totals.arms += r->arms;
+	freed_totals.rearms += r->rearms;
+	for (int i = 0; i < SVMX_STATS_REASONS; i++)
+		freed_totals.revoked[i] += r->revoked[i];
+}
+
+void svmx_arming_forget(struct svmx_alloc *alloc)
+{
+	struct svmx_arm_record *r = alloc->arm;
+
+	if (!r)
+		return;
+	pthread_mutex_lock(&lock);
+	if (r->live)
+		retire_locked(r);
+	alloc->arm = NULL;
+	pthread_mutex_unlock(&lock);
+	free(r);
 }
 
 static void count_revocation(const struct svmx_event *ev, uint32_t page)
@@ -121,7 +176,7 @@ static void count_revocation(const struct svmx_event *ev, uint32_t page)
 		return;
 	}
 	/* Live allocations do not overlap: each takes its part of the event. */
-	for (struct svmx_arm_record *r = records; r; r = r->next) {
+	for (struct svmx_arm_record *r = records.next; r != &records; r = r->next) {
 		uintptr_t s = start > r->base ? start : r->base;
 		uintptr_t e = end < r->base + r->len ? end : r->base + r->len;
 		uint64_t pages;
@@ -271,8 +326,10 @@ void svmx_arming_release(struct svmx_alloc *alloc)
 		return;
 	/* One locked section: no arm can come between the disarm and the end. */
 	pthread_mutex_lock(&lock);
-	disarm_locked(svmx_provider(), alloc->arm, 0, 0);
-	alloc->arm->live = false;
+	if (alloc->arm->live) {
+		disarm_locked(svmx_provider(), alloc->arm, 0, 0);
+		retire_locked(alloc->arm);
+	}
 	pthread_mutex_unlock(&lock);
 }
 
@@ -295,6 +352,19 @@ bool svmx_arming_stats(struct svmx_alloc *alloc, cl_svm_arm_stats_svmx *stats)
 	return true;
 }
 
+static void print_line(FILE *out, const char *what, const struct freed_line *l,
+		       const char *tail)
+{
+	if (strcmp(what, "alloc") == 0)
+		fprintf(out, "svmx stats: alloc %#" PRIxPTR " bytes %zu", l->base, l->bytes);
+	else
+		fprintf(out, "svmx stats: %s bytes %zu", what, l->bytes);
+	fprintf(out, " arms %" PRIu64 " revoked", l->arms);
+	for (int i = SVMX_REASON_CPU; i < SVMX_REASON_OVERFLOW; i++)
+		fprintf(out, " %s=%" PRIu64, reason_names[i], l->revoked[i]);
+	fprintf(out, " rearms %" PRIu64 "%s\n", l->rearms, tail);
+}
+
 void svmx_arming_print(FILE *out)
 {
 	const struct svmx_provider *p = svmx_provider();
@@ -307,12 +377,23 @@ void svmx_arming_print(FILE *out)
 		svmx_settings()->arm == SVMX_ARM_NEVER ? "off (SVMX_ARM=never)" :
 		svmx_settings()->arm == SVMX_ARM_ALWAYS ? "on every device" :
 		"on devices not coherent with the host");
-	for (struct svmx_arm_record *r = records; r; r = r->next) {
-		fprintf(out, "svmx stats: alloc %#" PRIxPTR " bytes %zu arms %" PRIu64
-			" revoked", r->base, r->bytes, r->arms);
-		for (int i = SVMX_REASON_CPU; i < SVMX_REASON_OVERFLOW; i++)
-			fprintf(out, " %s=%" PRIu64, reason_names[i], r->revoked[i]);
-		fprintf(out, " rearms %" PRIu64 "%s\n", r->rearms, r->live ? "" : " freed");
+	for (struct svmx_arm_record *r = records.next; r != &records; r = r->next) {
+		struct freed_line l = { r->base, r->bytes, r->arms, r->rearms, { 0 } };
+
+		memcpy(l.revoked, r->revoked, sizeof(l.revoked));
+		print_line(out, "alloc", &l, "");
+	}
+	/* The freed ones still listed, oldest first, then the totals of all. */
+	uint64_t listed = freed_count < FREED_LISTED ? freed_count : FREED_LISTED;
+
+	for (uint64_t i = freed_count - listed; i < freed_count; i++)
+		print_line(out, "alloc", &freed_lines[i % FREED_LISTED], " freed");
+	if (freed_count) {
+		char what[96];
+
+		snprintf(what, sizeof(what), "freed %" PRIu64 " allocations (last %" PRIu64
+			 " above) in all:", freed_count, listed);
+		print_line(out, what, &freed_totals, "");
 	}
 	if (svmx_provider_stats(p, &st) == 0)
 		fprintf(out, "svmx stats: provider totals armed %llu disarmed %llu "

@@ -39,6 +39,9 @@ int svmx_arming_disarm(struct svmx_alloc *alloc, size_t offset, size_t size);
 /* The allocation's memory is about to go: give its pages back, stop counting. */
 void svmx_arming_release(struct svmx_alloc *alloc);
 
+/* The allocation's struct is about to go: free its record. */
+void svmx_arming_forget(struct svmx_alloc *alloc);
+
 /* Read revocation records from the provider into the allocations' counts. */
 void svmx_arming_collect(void);
 
