@@ -596,11 +596,6 @@ static void events_keep_their_type_while_retained(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static bool mapped(const void *p)
-{
-	return msync((void *)((uintptr_t)p & ~(uintptr_t)4095), 4096, MS_ASYNC) == 0;
-}
-
 /* The memory of a released context's allocations lives as long as the context. */
 static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_env *env)
 {
@@ -616,9 +611,12 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
 	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL;
 	int v = 55, spins = 50000;
 	size_t one = 1;
+	struct cltest_mark ma, mu;
 
 	CHECK(slow && a && unused && gate);
 	a[0] = 0;
+	cltest_mark(&ma, (char *)a + 4096 - 16);
+	cltest_mark(&mu, unused);
 	CHECK_OK(clSetKernelArgSVMPointer(slow, 0, a));
 	CHECK_OK(clSetKernelArg(slow, 1, sizeof(v), &v));
 	CHECK_OK(clSetKernelArg(slow, 2, sizeof(spins), &spins));
@@ -629,22 +627,20 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
 	clReleaseKernel(slow);
 	clReleaseProgram(program);
 	CHECK_OK(clReleaseContext(c));	/* the application's last reference */
-	CHECK(mapped(a) && mapped(unused));
+	CHECK(!cltest_unmarked(&ma) && !cltest_unmarked(&mu));
 	CHECK_OK(clSetUserEventStatus(gate, CL_COMPLETE));
 	/* Not clFinish: rusticl 22.3's ignores commands flushed already. */
 	CHECK_OK(clWaitForEvents(1, &ran));
 	CHECK(a[0] == 55);	/* the kernel wrote memory that was still there */
 	clReleaseEvent(ran);
 	clReleaseEvent(gate);
-	CHECK(mapped(a));
+	CHECK(!cltest_unmarked(&ma));
 	/*
 	 * The last object of the context goes: the driver destroys it (maybe a
 	 * moment later, on its queue thread) and svmx frees the memory then.
 	 */
 	CHECK_OK(clReleaseCommandQueue(q));
-	for (double t0 = cltest_now(); mapped(a) && cltest_now() - t0 < 5;)
-		usleep(1000);
-	CHECK(!mapped(a) && !mapped(unused));
+	CHECK(cltest_gone_within(&ma, 5) && cltest_gone_within(&mu, 5));
 }
 
 /*
@@ -659,12 +655,14 @@ static void failed_free_lets_its_context_go(struct cltest_env *env)
 			       : NULL;
 	char *a = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 4096, 0) : NULL;
 	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL, freed;
+	struct cltest_mark m;
 
 	CHECK(q && a && gate);
+	cltest_mark(&m, a);
 	CHECK_OK(clEnqueueSVMFree(q, 1, (void **)&a, NULL, NULL, 1, &gate, &freed));
 	CHECK_OK(clSetUserEventStatus(gate, -7));
 	CHECK_ERR(clWaitForEvents(1, &freed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
-	CHECK(mapped(a));	/* not freed */
+	CHECK(!cltest_unmarked(&m));	/* not freed */
 	/* svmx drops failed frees at the next clEnqueueSVMFree, on any queue. */
 	CHECK_OK(clEnqueueSVMFree(env->queue, 0, NULL, NULL, NULL, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
@@ -672,9 +670,7 @@ static void failed_free_lets_its_context_go(struct cltest_env *env)
 	clReleaseEvent(gate);
 	CHECK_OK(clReleaseCommandQueue(q));
 	CHECK_OK(clReleaseContext(c));
-	for (double t0 = cltest_now(); mapped(a) && cltest_now() - t0 < 5;)
-		usleep(1000);
-	CHECK(!mapped(a));
+	CHECK(cltest_gone_within(&m, 5));
 }
 
 /* Contexts svmx does not serve keep the driver's own SVM (PoCL has it). */
