@@ -2,16 +2,18 @@
 # SPDX-License-Identifier: GPL-2.0
 # Checks of the svmx nouveau series that need no kernel build.
 #
-#   check-series.sh apply <6.1|6.12>   the series applies, in order, with
+#   check-series.sh apply <6.1|6.12|7.3>
+#                                      the series applies, in order, with
 #                                      `git apply` (no fuzz, no offsets
 #                                      beyond what git accepts) and with
 #                                      `patch -p1` to the files of Debian's
-#                                      /usr/src/linux-source-<ver>.tar.xz
+#                                      linux-source-<ver>.tar.xz (found or
+#                                      downloaded by ../harness/linux-source.sh)
 #   check-series.sh checkpatch <tree>  scripts/checkpatch.pl --strict of
 #                                      <tree> passes on every patch of the
 #                                      series for <tree>'s version, with no
 #                                      error, warning or check
-#   check-series.sh header             the series' include/uapi/linux/svmx.h
+#   check-series.sh header             every series' include/uapi/linux/svmx.h
 #                                      has the content of the project's
 #                                      include/svmx/svmx_uapi.h (comments
 #                                      and blanks aside: the kernel copy
@@ -26,8 +28,11 @@ touched() { sed -n 's@^+++ b/\([^[:space:]]*\).*@\1@p' "$@" | sort -u; }
 
 case "$what" in
 apply)
-	ver=${2:?usage: check-series.sh apply <6.1|6.12>}
-	src=${SVMX_LINUX_SOURCE_DIR:-/usr/src}/linux-source-$ver.tar.xz
+	ver=${2:?usage: check-series.sh apply <6.1|6.12|7.3>}
+	# first line: the tarball, second: the package version
+	src=$("$here/../harness/linux-source.sh" "$ver") ||
+		{ echo "check-series: no linux-source-$ver" >&2; exit 2; }
+	src=${src%%$'\n'*}
 	[ -f "$src" ] || { echo "check-series: $src not found" >&2; exit 2; }
 	work=$(mktemp -d "${TMPDIR:-/tmp}/svmx-nouveau-apply.XXXXXX")
 	export GIT_CEILING_DIRECTORIES=$work
@@ -81,7 +86,8 @@ header)
 	trap 'rm -rf "$work"' EXIT
 	norm "$top/include/svmx/svmx_uapi.h" >"$work/project"
 	fail=0
-	for ver in 6.1 6.12; do
+	for dir in "$here"/[0-9]*/; do
+		ver=$(basename "$dir")
 		# the new file's lines, from the patch that creates it
 		awk '/^\+\+\+ b\/include\/uapi\/linux\/svmx.h/ { on = 1; next }
 		     on && /^diff --git/ { on = 0 }

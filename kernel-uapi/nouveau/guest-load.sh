@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Load and unload the svmx-patched nouveau.ko in the harness's qemu guest.
 #
-#   guest-load.sh <6.1|6.12>
+#   guest-load.sh <6.1|6.12|7.3>
 #
 # The module is built with build.sh unless $SVMX_NOUVEAU_KO names one
 # already built (by build.sh, against the same harness tree).
@@ -14,7 +14,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-ver=${1:?usage: guest-load.sh <6.1|6.12>}
+ver=${1:?usage: guest-load.sh <6.1|6.12|7.3>}
 tree=${SVMX_NOUVEAU_TREE:-}
 [ -n "$tree" ] || tree=$("$here/../harness/build-kernel.sh" "$ver")
 ko=${SVMX_NOUVEAU_KO:-}
