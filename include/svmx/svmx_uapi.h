@@ -20,6 +20,7 @@
 
 #define SVMX_UAPI_VERSION	1
 #define SVMX_DEVICE_PATH	"/dev/svmx"
+#define SVMX_MAX_STRUCT_SIZE	4096	/* larger size fields: -E2BIG */
 
 /* SVMX_IOC_VERSION: what the kernel side speaks. */
 struct svmx_version {
@@ -31,6 +32,20 @@ struct svmx_version {
 
 #define SVMX_FEAT_SOFT_DEVICE	(1u << 0)	/* SVMX_IOC_DEV_* exist */
 #define SVMX_FEAT_EVENTS_READ	(1u << 1)	/* read()/poll() give events */
+/*
+ * SVMX_REASON_CPU is exact: only a CPU access (or a GUP) taking the page
+ * back is reported as CPU; madvise, reclaim and migration are OTHER.  Kernels
+ * without it (Linux 6.15 and later: a CPU fault on a device-exclusive entry
+ * sends the same notifier event as madvise(MADV_DONTNEED), reclaim and
+ * migration) report all of these as CPU with SVMX_EVENT_CPU_INEXACT set.
+ */
+#define SVMX_FEAT_CPU_EXACT	(1u << 2)
+/*
+ * ARM arms large folios that are already mapped by PTEs (e.g. after an
+ * mprotect() of part of a THP).  Without it such a range ends in -EBUSY and
+ * userspace splits the folio (DISARM, madvise(MADV_COLD) one page, ARM).
+ */
+#define SVMX_FEAT_PTE_MAPPED_LARGE_FOLIOS (1u << 3)
 
 /*
  * SVMX_IOC_ARM, SVMX_IOC_DISARM, SVMX_IOC_STATUS.
@@ -72,8 +87,14 @@ struct svmx_event {
 	__u64 addr;
 	__u64 len;
 	__u32 reason;		/* enum svmx_reason */
-	__u32 flags;		/* 0 */
+	__u32 flags;		/* SVMX_EVENT_* */
 };
+
+/*
+ * reason is SVMX_REASON_CPU but the kernel cannot tell a CPU access from
+ * madvise(), reclaim or migration (no SVMX_FEAT_CPU_EXACT).
+ */
+#define SVMX_EVENT_CPU_INEXACT	(1u << 0)
 
 /*
  * SVMX_IOC_EVENTS: the same records through an ioctl, for drivers whose fd
@@ -115,7 +136,8 @@ enum svmx_dev_op {
  * SVMX_IOC_DEV_ATOMIC: count atomic ops of width 4 or 8 bytes at a naturally
  * aligned addr, through the device mapping.  A page the device lost is
  * re-armed first (the device's atomic fault); -EPERM where the VMA forbids
- * writes.
+ * writes.  Any pending signal stops it with -EINTR (between batches of 64
+ * ops; the ops done stay done, the struct is not written back).
  */
 struct svmx_dev_atomic {
 	__u32 size;

@@ -4,19 +4,25 @@
  * report which are held.
  *
  * ARM walks the range in runs of pages the client does not hold yet, at most
- * SVMX_ARM_BATCH pages at a time.  For each run, under client->arm_lock:
- *   - the run is announced (svmx_arming_begin()) and PMD-mapped THPs in it
- *     are split (svmx_split_thp());
+ * SVMX_ARM_BATCH pages at a time.  For each run, under client->arm_lock (the
+ * run is chosen under it too):
+ *   - the run is announced (svmx_arming_begin()) and, with
+ *     make_device_exclusive_range(), PMD-mapped THPs in it are split
+ *     (svmx_split_thp());
  *   - mmu_interval_read_begin(), then under mmap_read_lock the VMAs are
- *     checked (private, anonymous, writable, no holes) and
- *     make_device_exclusive_range() converts the PTEs and hands the pages
- *     back locked and referenced;
- *   - under client->lock, unless the interval sequence moved, the pages go
- *     into the device table; then they are unlocked and put.
- * Pages that came back NULL (folio lock contention, a racing fault, a folio
- * that could not be split) and runs invalidated in flight are retried until
- * svmx_arm_timeout_ms has passed; then ARM fails with -EBUSY, leaving what it
- * did hold held.  A fatal signal ends it with -EINTR.
+ *     checked (private, anonymous, writable, no holes) and the kernel
+ *     converts the PTEs: make_device_exclusive_range() for the run (Linux
+ *     6.1-6.14) or make_device_exclusive() page by page (6.15 on; chosen by
+ *     a Kbuild probe of <linux/rmap.h>, SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE);
+ *   - each page is entered into the device table under client->lock unless
+ *     the interval sequence moved, then its folio is unlocked and put.  A
+ *     page that could not be entered is restored to the CPU at once, so no
+ *     retry finds it device-exclusive (its GUP would restore it inside the
+ *     retry's own notifier window and invalidate it, forever).
+ * Pages that could not be armed (folio lock contention, a racing fault, a
+ * folio that could not be split) and runs invalidated in flight are retried
+ * until svmx_arm_timeout_ms has passed; then ARM fails with -EBUSY, leaving
+ * what it did hold held.  A fatal signal ends it with -EINTR.
  */
 #include <linux/jiffies.h>
 #include <linux/migrate.h>
@@ -120,6 +126,8 @@ static bool svmx_holds_any(struct svmx_client *c, unsigned long start,
 }
 
 /*
+ * Needed with make_device_exclusive_range() only (make_device_exclusive()
+ * converts PTE-mapped large folios itself):
  * make_device_exclusive_range() asks GUP for FOLL_SPLIT_PMD, which splits
  * the PMD mapping of a THP but leaves the large folio: its tail pages then
  * come back NULL, and a THP-backed range arms one page in 512.  So before
@@ -133,7 +141,7 @@ static bool svmx_holds_any(struct svmx_client *c, unsigned long start,
 static void svmx_split_thp(struct svmx_client *c, unsigned long start,
 			   unsigned long end)
 {
-#ifdef CONFIG_TRANSPARENT_HUGEPAGE
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && !defined(SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE)
 	const unsigned long nr = PMD_SIZE >> PAGE_SHIFT;
 	struct mm_struct *mm = c->mm;
 	unsigned long blk, *pfns = NULL;
@@ -183,78 +191,6 @@ static void svmx_split_thp(struct svmx_client *c, unsigned long start,
 #endif
 }
 
-/*
- * Arm [start, end) once (at most SVMX_ARM_BATCH pages).  Returns the number
- * of pages now held or a negative errno; *stale tells that the run was
- * invalidated before it could be programmed.
- */
-static long svmx_arm_run(struct svmx_client *c, unsigned long start,
-			 unsigned long end, struct page **pages, bool *stale)
-{
-	struct mm_struct *mm = c->mm;
-	struct svmx_arming arming;
-	unsigned long seq, i;
-	long npages, held = 0;
-	int ret;
-
-	*stale = false;
-	/*
-	 * Announce the arming before anything restores another client's
-	 * pages (the THP probe and make_device_exclusive_range() both do),
-	 * so that client sees SVMX_REASON_OWNER.  Split THPs before
-	 * read_begin: the migration invalidates the run.
-	 */
-	mutex_lock(&c->arm_lock);
-	svmx_arming_begin(&arming, c, start, end);
-	svmx_split_thp(c, start, end);
-
-	seq = mmu_interval_read_begin(&c->notifier);
-	mmap_read_lock(mm);
-	ret = svmx_check_vmas(mm, start, end);
-	if (ret)
-		goto out_unlock;
-	npages = make_device_exclusive_range(mm, start, end, pages, c);
-	if (npages < 0) {
-		ret = npages;
-		goto out_unlock;
-	}
-
-	mutex_lock(&c->lock);
-	if (mmu_interval_read_retry(&c->notifier, seq)) {
-		*stale = true;
-	} else {
-		for (i = 0; i < npages; i++) {
-			unsigned long idx = (start >> PAGE_SHIFT) + i;
-			void *old;
-
-			if (!pages[i])
-				continue;
-			old = xa_store(&c->pages, idx, pages[i],
-				       GFP_NOWAIT | __GFP_NOWARN);
-			if (xa_is_err(old))
-				continue;
-			if (!old)	/* else it was held already */
-				c->nr_held++;
-			held++;
-		}
-	}
-	mutex_unlock(&c->lock);
-
-	for (i = 0; i < npages; i++) {
-		if (pages[i]) {
-			unlock_page(pages[i]);
-			put_page(pages[i]);
-		}
-	}
-out_unlock:
-	mmap_read_unlock(mm);
-	svmx_arming_end(&arming);
-	mutex_unlock(&c->arm_lock);
-	if (held)
-		svmx_stat_add(c, &c->stats.armed, held);
-	return ret ? ret : held;
-}
-
 /* First page in [*addr, end) not held; and the end of that run. */
 static bool svmx_next_unheld_run(struct svmx_client *c, unsigned long *addr,
 				 unsigned long end, unsigned long *run_end)
@@ -271,6 +207,176 @@ static bool svmx_next_unheld_run(struct svmx_client *c, unsigned long *addr,
 	rcu_read_unlock();
 	*run_end = a;
 	return *addr < end;
+}
+
+/*
+ * Put a page the device could not take into its table back into the CPU's
+ * page table (as a CPU fault would), so that no later attempt finds it still
+ * device-exclusive: the GUP of that attempt would restore it itself, inside
+ * the attempt's notifier window, and invalidate the attempt every time.
+ * Called with mmap_lock held for read and the folio unlocked.
+ */
+static void svmx_restore(struct mm_struct *mm, unsigned long addr)
+{
+	fixup_user_fault(mm, addr, 0, NULL);
+}
+
+/*
+ * Enter page into the device table at addr unless the run was invalidated
+ * since seq: 1 entered (or held already), 0 invalidated, -ENOMEM when the
+ * table could not grow.  Called with the page's folio locked.
+ */
+static int svmx_program(struct svmx_client *c, unsigned long addr,
+			struct page *page, unsigned long seq)
+{
+	void *old;
+	int ret = 1;
+
+	mutex_lock(&c->lock);
+	if (mmu_interval_read_retry(&c->notifier, seq)) {
+		ret = 0;
+	} else {
+		old = xa_store(&c->pages, addr >> PAGE_SHIFT, page,
+			       GFP_NOWAIT | __GFP_NOWARN);
+		if (xa_is_err(old))
+			ret = xa_err(old);
+		else if (!old)	/* else it was held already */
+			c->nr_held++;
+	}
+	mutex_unlock(&c->lock);
+	return ret;
+}
+
+#ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
+/*
+ * make_device_exclusive(): one page per call, returned with its folio
+ * locked and referenced, or an ERR_PTR.  Program the device, then unlock and
+ * put the folio before the next page: pages of one large folio share one
+ * lock, and the next call waits on it.  The kernel splits PMD mappings and
+ * accepts PTE-mapped large folios itself.
+ */
+static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
+			   unsigned long end, struct page **pages,
+			   unsigned long seq, bool *stale)
+{
+	struct mm_struct *mm = c->mm;
+	struct folio *folio;
+	struct page *page;
+	unsigned long addr;
+	long held = 0;
+	int ret;
+
+	for (addr = start; addr < end; addr += PAGE_SIZE) {
+		page = make_device_exclusive(mm, addr, c, &folio);
+		if (IS_ERR(page)) {
+			ret = PTR_ERR(page);
+			if (ret == -EAGAIN || ret == -EBUSY) {
+				*stale = true;
+				break;
+			}
+			return held ? held : (ret == -EOPNOTSUPP ? -EINVAL : ret);
+		}
+		ret = svmx_program(c, addr, page, seq);
+		folio_unlock(folio);
+		folio_put(folio);
+		if (ret <= 0) {
+			svmx_restore(mm, addr);
+			if (ret < 0)
+				return ret;
+			*stale = true;
+			break;
+		}
+		held++;
+	}
+	return held;
+}
+#else
+/*
+ * make_device_exclusive_range(): pages come back locked and referenced,
+ * NULL where they could not be made exclusive (e.g. folio lock contention).
+ * Each is programmed, then unlocked and put; one that could not be
+ * programmed is restored.  Pages of a large folio other than the first come
+ * back NULL (svmx_split_thp() avoids that), so no two share a lock.
+ */
+static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
+			   unsigned long end, struct page **pages,
+			   unsigned long seq, bool *stale)
+{
+	struct mm_struct *mm = c->mm;
+	unsigned long i, addr;
+	long npages, held = 0;
+	int ret = 0, r;
+
+	npages = make_device_exclusive_range(mm, start, end, pages, c);
+	if (npages < 0)
+		return npages;
+	if (npages < (end - start) >> PAGE_SHIFT)
+		*stale = true;
+	for (i = 0; i < npages; i++) {
+		if (!pages[i]) {
+			*stale = true;
+			continue;
+		}
+		addr = start + (i << PAGE_SHIFT);
+		r = ret ? 0 : svmx_program(c, addr, pages[i], seq);
+		if (r < 0)
+			ret = r;
+		else if (!r)
+			*stale = true;
+		unlock_page(pages[i]);
+		put_page(pages[i]);
+		if (r > 0)
+			held++;
+		else
+			svmx_restore(mm, addr);
+	}
+	return ret ? ret : held;
+}
+#endif
+
+/*
+ * Arm the first run of pages the client does not hold in [*addr, end), at
+ * most SVMX_ARM_BATCH pages.  The run is chosen under arm_lock: chosen
+ * before, another thread of the client may arm it meanwhile, and this one's
+ * GUP would take those pages back.  Returns the number of pages now held or
+ * a negative errno; *addr and *run_end delimit the run (*addr == end: none
+ * left); *stale tells that not every page of the run could be armed.
+ */
+static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
+			 unsigned long end, unsigned long *run_end,
+			 struct page **pages, bool *stale)
+{
+	struct mm_struct *mm = c->mm;
+	struct svmx_arming arming;
+	unsigned long seq;
+	long held;
+	int ret;
+
+	*stale = false;
+	mutex_lock(&c->arm_lock);
+	if (!svmx_next_unheld_run(c, addr, end, run_end)) {
+		mutex_unlock(&c->arm_lock);
+		return 0;
+	}
+	/*
+	 * Announce the arming before anything restores another client's
+	 * pages (the THP probe and the conversion both do), so that client
+	 * sees SVMX_REASON_OWNER.  Split THPs before read_begin: the
+	 * migration invalidates the run.
+	 */
+	svmx_arming_begin(&arming, c, *addr, *run_end);
+	svmx_split_thp(c, *addr, *run_end);
+
+	seq = mmu_interval_read_begin(&c->notifier);
+	mmap_read_lock(mm);
+	ret = svmx_check_vmas(mm, *addr, *run_end);
+	held = ret ? ret : svmx_arm_pages(c, *addr, *run_end, pages, seq, stale);
+	mmap_read_unlock(mm);
+	svmx_arming_end(&arming);
+	mutex_unlock(&c->arm_lock);
+	if (held > 0)
+		svmx_stat_add(c, &c->stats.armed, held);
+	return held;
 }
 
 /*
@@ -299,12 +405,14 @@ long svmx_arm(struct svmx_client *c, unsigned long start, unsigned long end,
 		return -ENOMEM;
 
 	addr = start;
-	while (svmx_next_unheld_run(c, &addr, end, &run_end)) {
-		n = svmx_arm_run(c, addr, run_end, pages, &stale);
+	for (;;) {
+		n = svmx_arm_run(c, &addr, end, &run_end, pages, &stale);
 		if (n < 0) {
 			ret = n;
 			break;
 		}
+		if (addr >= end)
+			break;
 		*held_now += n;
 		if (!stale && n == (run_end - addr) >> PAGE_SHIFT) {
 			addr = run_end;

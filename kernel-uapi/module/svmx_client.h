@@ -4,10 +4,13 @@
  *
  * Locking, outermost first:
  *   client->arm_lock -> mmap_lock (read) -> folio lock (pages handed back
- *   by make_device_exclusive_range()) -> client->lock -> client->ev_lock.
+ *   by make_device_exclusive_range() or make_device_exclusive(); never two
+ *   at once with the latter) -> client->lock -> client->ev_lock,
+ *   client->stats_lock.
  * client->arm_lock serialises the arming runs of one client (ARM and
  * device faults from many threads), which would otherwise make each other's
- * pages come back NULL and retry.
+ * pages come back NULL and retry, or take back each other's pages; a run is
+ * chosen under it.
  * client->lock guards the device "page table" (client->pages) and the
  * interval sequence; it is taken from the invalidate callback, so no
  * allocation that may reclaim is done while holding it.
@@ -72,13 +75,14 @@ bool svmx_arming_by_other(struct svmx_client *c, unsigned long start,
 /* svmx_notifier.c */
 extern const struct mmu_interval_notifier_ops svmx_notifier_ops;
 unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
-				unsigned long end, enum svmx_reason reason);
+				unsigned long end, enum svmx_reason reason,
+				u32 flags);
 
 /* svmx_events.c */
 int svmx_events_init(struct svmx_client *c);
 void svmx_events_free(struct svmx_client *c);
 void svmx_event_push(struct svmx_client *c, unsigned long addr,
-		     unsigned long len, enum svmx_reason reason);
+		     unsigned long len, enum svmx_reason reason, u32 evflags);
 ssize_t svmx_events_read(struct file *file, char __user *buf, size_t count,
 			 loff_t *ppos);
 __poll_t svmx_events_poll(struct file *file, struct poll_table_struct *wait);

@@ -17,7 +17,8 @@ int svmx_events_init(struct svmx_client *c)
 	spin_lock_init(&c->ev_lock);
 	init_waitqueue_head(&c->ev_wait);
 	c->ev_cap = clamp(svmx_event_queue_len, 1U, 1U << 20);
-	c->ev = kvcalloc(c->ev_cap, sizeof(*c->ev), GFP_KERNEL);
+	/* Charged to the opener's memory cgroup: one ring per open file. */
+	c->ev = kvcalloc(c->ev_cap, sizeof(*c->ev), GFP_KERNEL_ACCOUNT);
 	return c->ev ? 0 : -ENOMEM;
 }
 
@@ -32,7 +33,7 @@ void svmx_events_free(struct svmx_client *c)
  * Callable from any context that may take a spinlock.
  */
 void svmx_event_push(struct svmx_client *c, unsigned long addr,
-		     unsigned long len, enum svmx_reason reason)
+		     unsigned long len, enum svmx_reason reason, u32 evflags)
 {
 	struct svmx_event *last;
 	unsigned long flags;
@@ -41,7 +42,8 @@ void svmx_event_push(struct svmx_client *c, unsigned long addr,
 	spin_lock_irqsave(&c->ev_lock, flags);
 	if (c->ev_count) {
 		last = &c->ev[(c->ev_head + c->ev_count - 1) % c->ev_cap];
-		if (last->reason == reason && last->addr + last->len == addr) {
+		if (last->reason == reason && last->flags == evflags &&
+		    last->addr + last->len == addr) {
 			last->len += len;
 			goto out;
 		}
@@ -55,7 +57,7 @@ void svmx_event_push(struct svmx_client *c, unsigned long addr,
 	last->addr = addr;
 	last->len = len;
 	last->reason = reason;
-	last->flags = 0;
+	last->flags = evflags;
 	c->ev_count++;
 out:
 	spin_unlock_irqrestore(&c->ev_lock, flags);

@@ -35,7 +35,7 @@ static int svmx_open(struct inode *inode, struct file *file)
 
 	if (!current->mm)
 		return -EINVAL;
-	c = kzalloc(sizeof(*c), GFP_KERNEL);
+	c = kzalloc(sizeof(*c), GFP_KERNEL_ACCOUNT);
 	if (!c)
 		return -ENOMEM;
 	mutex_init(&c->arm_lock);
@@ -208,6 +208,9 @@ static long svmx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 	/* Version 1 is the oldest: its structs are the smallest accepted. */
 	if (usize < ksize)
 		return -EINVAL;
+	/* copy_struct_from_user() checks every byte past ksize: bound it. */
+	if (usize > SVMX_MAX_STRUCT_SIZE)
+		return -E2BIG;
 	ret = copy_struct_from_user(&u, ksize, uarg, usize);
 	if (ret)
 		return ret;
@@ -218,6 +221,11 @@ static long svmx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 		u.version.page_size = PAGE_SIZE;
 		u.version.features = SVMX_FEAT_SOFT_DEVICE |
 				     SVMX_FEAT_EVENTS_READ;
+#ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
+		u.version.features |= SVMX_FEAT_PTE_MAPPED_LARGE_FOLIOS;
+#else
+		u.version.features |= SVMX_FEAT_CPU_EXACT;
+#endif
 		ret = 0;
 		break;
 	case _IOC_NR(SVMX_IOC_ARM):
@@ -269,11 +277,16 @@ static const struct file_operations svmx_fops = {
 	.llseek = noop_llseek,
 };
 
+/*
+ * Like a DRM render node: owner and group only.  devtmpfs creates the node
+ * root:root 0660; the udev rule installed with the module (60-svmx.rules)
+ * gives it the group "render".
+ */
 static struct miscdevice svmx_misc = {
 	.minor = MISC_DYNAMIC_MINOR,
 	.name = "svmx",
 	.fops = &svmx_fops,
-	.mode = 0666,
+	.mode = 0660,
 };
 
 module_misc_device(svmx_misc);

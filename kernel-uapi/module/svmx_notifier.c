@@ -4,25 +4,31 @@
  * kernel takes them back, and says why.
  *
  * Classification of invalidations (event -> reason):
- *   EXCLUSIVE, owner == this client     our own arming: ignored
- *   EXCLUSIVE, owner == NULL            CPU fault restoring the PTE (or a
- *                                       GUP doing so): CPU, or OWNER when
- *                                       another svmx client is arming there
+ *   EXCLUSIVE, owner == this client     our own arming: ignored (the only
+ *                                       event filtered)
+ *   EXCLUSIVE, owner == NULL            6.1-6.14: a CPU fault or GUP
+ *                                       restoring the PTE: CPU, or OWNER
+ *                                       when another svmx client is arming
+ *                                       there; 6.15+: another driver
+ *                                       converting the page: OWNER
  *   EXCLUSIVE, other owner              OWNER
+ *   CLEAR, 6.15+                        a CPU fault restoring the PTE, but
+ *                                       also madvise, reclaim, migration:
+ *                                       CPU with SVMX_EVENT_CPU_INEXACT (or
+ *                                       OWNER when another svmx client is
+ *                                       arming there)
  *   PROTECTION_PAGE                     FORK (copy_page_range())
  *   PROTECTION_VMA                      MPROTECT
  *   UNMAP                               MUNMAP (munmap, mremap)
  *   RELEASE                             EXIT (exit_mmap())
  *   anything else                       OTHER
  *
- * The interval sequence is bumped for every event except EXCLUSIVE ones, and
- * only when the event touched a page we hold or an ARM is in flight.  An
- * owner-NULL EXCLUSIVE event cannot race with an ARM of the same page: the
- * restoring fault holds the folio lock, and ARM programs the device while it
- * still holds the folio locks from make_device_exclusive_range().  Bumping
- * for it would make every re-arm of a page that is still exclusive restart
- * forever, since the GUP inside make_device_exclusive_range() restores such
- * pages itself.
+ * The interval sequence is set for every event that is not filtered, as
+ * mmu_interval_read_begin() requires: it waits only for invalidations that
+ * set it, so an ARM whose conversion raced with a zap that did not set it
+ * would program a page the zap frees.  That an owner-NULL event restoring a
+ * page left exclusive by an earlier attempt then invalidates the retry is
+ * handled in svmx_arm.c: such pages are restored before the retry.
  */
 #include <linux/mm.h>
 #include <linux/mmu_notifier.h>
@@ -30,10 +36,12 @@
 
 /*
  * Drop [start, end) from the device table.  A reason of 0 is a DISARM: no
- * event, no revocation stat.  Returns the number of pages dropped.
+ * event, no revocation stat.  flags go into the events (SVMX_EVENT_*).
+ * Returns the number of pages dropped.
  */
 unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
-				unsigned long end, enum svmx_reason reason)
+				unsigned long end, enum svmx_reason reason,
+				u32 flags)
 {
 	unsigned long first = start >> PAGE_SHIFT;
 	unsigned long last = (end - 1) >> PAGE_SHIFT;
@@ -54,13 +62,13 @@ unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
 		}
 		if (run_len)
 			svmx_event_push(c, run_start << PAGE_SHIFT,
-					run_len << PAGE_SHIFT, reason);
+					run_len << PAGE_SHIFT, reason, flags);
 		run_start = idx;
 		run_len = 1;
 	}
 	if (run_len)
 		svmx_event_push(c, run_start << PAGE_SHIFT,
-				run_len << PAGE_SHIFT, reason);
+				run_len << PAGE_SHIFT, reason, flags);
 	c->nr_held -= n;
 	if (reason && n)
 		svmx_stat_add(c, &c->stats.revoked[reason], n);
@@ -72,21 +80,31 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 			    unsigned long cur_seq)
 {
 	struct svmx_client *c = container_of(mni, struct svmx_client, notifier);
+	bool other = svmx_arming_by_other(c, range->start, range->end);
 	enum svmx_reason reason;
-	bool bump = true;
-	unsigned long n;
+	u32 flags = 0;
 
 	switch (range->event) {
 	case MMU_NOTIFY_EXCLUSIVE:
 		if (range->owner == c)
 			return true;
-		bump = false;
-		if (range->owner ||
-		    svmx_arming_by_other(c, range->start, range->end))
-			reason = SVMX_REASON_OWNER;
-		else
-			reason = SVMX_REASON_CPU;
+#ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
+		reason = SVMX_REASON_OWNER;
+#else
+		reason = range->owner || other ? SVMX_REASON_OWNER :
+						 SVMX_REASON_CPU;
+#endif
 		break;
+#ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
+	case MMU_NOTIFY_CLEAR:
+		if (other) {
+			reason = SVMX_REASON_OWNER;
+		} else {
+			reason = SVMX_REASON_CPU;
+			flags = SVMX_EVENT_CPU_INEXACT;
+		}
+		break;
+#endif
 	case MMU_NOTIFY_PROTECTION_PAGE:
 		reason = SVMX_REASON_FORK;
 		break;
@@ -108,9 +126,8 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 		mutex_lock(&c->lock);
 	else if (!mutex_trylock(&c->lock))
 		return false;
-	n = svmx_unmap_locked(c, range->start, range->end, reason);
-	if (bump && (n || atomic_read(&c->arming)))
-		mmu_interval_set_seq(mni, cur_seq);
+	mmu_interval_set_seq(mni, cur_seq);
+	svmx_unmap_locked(c, range->start, range->end, reason, flags);
 	mutex_unlock(&c->lock);
 	return true;
 }

@@ -7,7 +7,11 @@
  * An access to a page the device does not hold is the device's atomic fault:
  * the page is re-armed (svmx_arm() of that one page) and the access retried.
  * Accesses run under client->lock, so an invalidation waits for the access in
- * progress and the device never touches a page it no longer holds.
+ * progress and the device never touches a page it no longer holds: every
+ * invalidation takes client->lock and removes the pages it covers, and ARM
+ * enters a page only if no invalidation ran since it began (svmx_arm.c).
+ * DEV_ATOMIC stops on any pending signal (-EINTR), DEV_READ/WRITE on a fatal
+ * one.
  */
 #include <linux/highmem.h>
 #include <linux/jiffies.h>
@@ -93,6 +97,7 @@ long svmx_dev_atomic(struct svmx_client *c, struct svmx_dev_atomic *arg)
 	unsigned long addr = arg->addr, off = offset_in_page(arg->addr);
 	u64 done = 0, rearms = 0, old = 0, n, i;
 	struct page *page;
+	bool wrote;
 	void *kaddr;
 	int err = 0;
 
@@ -111,6 +116,7 @@ long svmx_dev_atomic(struct svmx_client *c, struct svmx_dev_atomic *arg)
 			break;
 		kaddr = kmap_local_page(page) + off;
 		n = min_t(u64, arg->count - done, SVMX_DEV_BATCH);
+		wrote = arg->op != SVMX_DEV_CMPXCHG;
 		for (i = 0; i < n; i++) {
 			if (arg->width == 4)
 				old = svmx_dev_op32(arg->op, kaddr, arg->operand,
@@ -118,13 +124,22 @@ long svmx_dev_atomic(struct svmx_client *c, struct svmx_dev_atomic *arg)
 			else
 				old = svmx_dev_op64(arg->op, kaddr, arg->operand,
 						    arg->compare);
+			/* A CMPXCHG wrote if any op of the batch succeeded. */
+			if (old == (arg->width == 4 ? (u32)arg->compare :
+				    arg->compare))
+				wrote = true;
 		}
 		kunmap_local(kaddr);
-		if (arg->op != SVMX_DEV_CMPXCHG || old == arg->compare)
+		/*
+		 * The CPU's page table does not see device writes (and since
+		 * 6.15 device-exclusive entries count as clean): dirty the
+		 * page here.
+		 */
+		if (wrote)
 			set_page_dirty(page);
 		mutex_unlock(&c->lock);
 		done += n;
-		if (fatal_signal_pending(current)) {
+		if (signal_pending(current)) {
 			err = -EINTR;
 			break;
 		}
