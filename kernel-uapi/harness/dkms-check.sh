@@ -25,6 +25,14 @@ dkms build -m svmx -v "$pkgver" "${d[@]}" -k "$krel" --kernelsourcedir "$tree" >
 ko=$(find "$out/dkms/svmx/$pkgver/$krel" -name 'svmx.ko*' | head -1)
 [ -n "$ko" ] || { echo "dkms-check: FAIL: no svmx.ko for $krel" >&2; exit 1; }
 echo "dkms-check: ok: dkms built $ko" >&2
+# The dkms path installs the udev rule: group render, mode 0660.
+make -s -C "$here/../module" udev-install DESTDIR="$out" >&2
+rule=$out/etc/udev/rules.d/60-svmx.rules
+grep -q 'KERNEL=="svmx".*GROUP="render".*MODE="0660"' "$rule" ||
+	{ echo "dkms-check: FAIL: no udev rule for /dev/svmx in $rule" >&2; exit 1; }
+[ -f "$out/usr/src/svmx-$pkgver/60-svmx.rules" ] ||
+	{ echo "dkms-check: FAIL: the dkms source copy lacks 60-svmx.rules" >&2; exit 1; }
+echo "dkms-check: ok: udev rule installed ($rule)" >&2
 
 for build in /lib/modules/*/build; do
 	[ -f "$build/.config" ] || continue
