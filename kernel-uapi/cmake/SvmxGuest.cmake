@@ -34,7 +34,7 @@
 include_guard(GLOBAL)
 
 set(SVMX_GUEST_HARNESS_DIR ${CMAKE_CURRENT_LIST_DIR}/../harness)
-set(SVMX_KERNEL_VERSIONS "6.1;6.12" CACHE STRING "Kernels the guest tests boot")
+set(SVMX_KERNEL_VERSIONS "6.1;6.12;7.3" CACHE STRING "Kernels the guest tests boot")
 set(SVMX_KERNEL_BINARY_DIR ${CMAKE_BINARY_DIR}/kernel-uapi)
 
 function(svmx_add_guest_test name)

@@ -2,10 +2,11 @@
 # SPDX-License-Identifier: GPL-2.0
 # Show that run-guest.sh fails on a kernel problem report: boot the guest
 # with a module that leaks memory (kmemleak must report it) and one that
-# warns, and require run-guest.sh to fail for the right reason each time;
-# and a clean boot to pass.
+# warns (and, on kernels built with KASAN, one that reads freed memory), and
+# require run-guest.sh to fail for the right reason each time; and a clean
+# boot to pass.
 #
-#   selftest.sh <6.1|6.12> <scratch dir>
+#   selftest.sh <6.1|6.12|7.3> <scratch dir>
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 ver=${1:?usage: selftest.sh <ver> <scratch dir>}
@@ -32,6 +33,9 @@ expect_fail() {	# mode, pattern the log must show
 }
 expect_fail leak 'unreferenced object'
 expect_fail warn 'WARNING:'
+if grep -q '^CONFIG_KASAN=y' "$tree/.config"; then
+	expect_fail uaf 'BUG: KASAN'
+fi
 "$here/run-guest.sh" --kernel "$ver" --run true --log "$out/clean.log" >"$out/clean.out" 2>&1 ||
 	{ echo "selftest: FAIL: a clean guest did not pass" >&2; exit 1; }
 grep -q 'SVMX-KMEMLEAK scanned, 0 suspects' "$out/clean.log" ||

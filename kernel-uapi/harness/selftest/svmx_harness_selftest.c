@@ -2,7 +2,8 @@
 /*
  * A module that does something wrong on purpose, so that the harness's log
  * check can be shown to catch it: mode=leak loses a kmalloc() (kmemleak
- * must report it), mode=warn fires a WARN_ON().
+ * must report it), mode=warn fires a WARN_ON(), mode=uaf reads freed memory
+ * (KASAN must report it, on kernels built with it).
  */
 #include <linux/bug.h>
 #include <linux/module.h>
@@ -11,14 +12,26 @@
 
 static char *mode = "leak";
 module_param(mode, charp, 0444);
-MODULE_PARM_DESC(mode, "leak or warn");
+MODULE_PARM_DESC(mode, "leak, warn or uaf");
 
 static void *svmx_selftest_ptr;
+static int svmx_selftest_sink;
+module_param_named(sink, svmx_selftest_sink, int, 0444);
+MODULE_PARM_DESC(sink, "what mode=uaf read");
 
 static int __init svmx_harness_selftest_init(void)
 {
 	if (!strcmp(mode, "warn")) {
 		WARN_ON(1);
+		return 0;
+	}
+	if (!strcmp(mode, "uaf")) {
+		char *p = kmalloc(64, GFP_KERNEL);
+
+		if (!p)
+			return -ENOMEM;
+		kfree(p);
+		svmx_selftest_sink = READ_ONCE(p[8]);	/* use after free */
 		return 0;
 	}
 	svmx_selftest_ptr = kmalloc(1024, GFP_KERNEL);
