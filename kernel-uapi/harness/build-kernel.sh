@@ -23,6 +23,16 @@ jobs=${SVMX_KERNEL_JOBS:-$(nproc)}
 { read -r src && read -r src_version; } < <("$here/linux-source.sh" "$ver") ||
 	{ echo "build-kernel: no linux-source-$ver" >&2; exit 1; }
 fragments=("$here/kconfig.fragment")
+# kconfig.<version>.drop lists lines of kconfig.fragment that kernel no
+# longer has (7.3: CONFIG_PROC_SYSCTL, folded into SYSCTL): they are left out
+# of its copy of the common fragment, which the check below would otherwise
+# fail on.  Kernels without a .drop file hash exactly as before.
+if [ -f "$here/kconfig.$ver.drop" ]; then
+	common=$(mktemp "${TMPDIR:-/tmp}/svmx-kconfig.XXXXXX")
+	trap 'rm -f "$common"' EXIT
+	grep -vxF -f "$here/kconfig.$ver.drop" "$here/kconfig.fragment" >"$common"
+	fragments=("$common")
+fi
 [ -f "$here/kconfig.$ver.fragment" ] && fragments+=("$here/kconfig.$ver.fragment")
 
 recipe() { sed -n '/^# --- recipe begin/,/^# --- recipe end/p' "$here/build-kernel.sh"; }
