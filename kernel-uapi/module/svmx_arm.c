@@ -117,14 +117,6 @@ static int svmx_check_vmas(struct mm_struct *mm, unsigned long start,
 	return 0;
 }
 
-static bool svmx_holds_any(struct svmx_client *c, unsigned long start,
-			   unsigned long end)
-{
-	unsigned long idx = start >> PAGE_SHIFT;
-
-	return xa_find(&c->pages, &idx, (end - 1) >> PAGE_SHIFT, XA_PRESENT);
-}
-
 /*
  * Needed with make_device_exclusive_range() only (make_device_exclusive()
  * converts PTE-mapped large folios itself):
@@ -138,10 +130,18 @@ static bool svmx_holds_any(struct svmx_client *c, unsigned long start,
  * pages of this client are left alone: those are PTE-mapped already and the
  * migration would revoke them.
  */
+#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && !defined(SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE)
+static bool svmx_holds_any(struct svmx_client *c, unsigned long start,
+			   unsigned long end)
+{
+	unsigned long idx = start >> PAGE_SHIFT;
+
+	return xa_find(&c->pages, &idx, (end - 1) >> PAGE_SHIFT, XA_PRESENT);
+}
+
 static void svmx_split_thp(struct svmx_client *c, unsigned long start,
 			   unsigned long end)
 {
-#if defined(CONFIG_TRANSPARENT_HUGEPAGE) && !defined(SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE)
 	const unsigned long nr = PMD_SIZE >> PAGE_SHIFT;
 	struct mm_struct *mm = c->mm;
 	unsigned long blk, *pfns = NULL;
@@ -188,8 +188,13 @@ static void svmx_split_thp(struct svmx_client *c, unsigned long start,
 		mmap_read_unlock(mm);
 	}
 	kfree(pfns);
-#endif
 }
+#else
+static void svmx_split_thp(struct svmx_client *c, unsigned long start,
+			   unsigned long end)
+{
+}
+#endif
 
 /* First page in [*addr, end) not held; and the end of that run. */
 static bool svmx_next_unheld_run(struct svmx_client *c, unsigned long *addr,
