@@ -2,6 +2,7 @@
  * Kernels: SVM pointer arguments, exec info, and the lifetime calls svmx
  * needs to keep its record of each kernel right (create, clone, release).
  */
+#include "device.h"
 #include "kernel.h"
 #include "layer.h"
 
@@ -108,8 +109,13 @@ static cl_int CL_API_CALL set_kernel_exec_info(cl_kernel kernel, cl_kernel_exec_
 	if (!k) {
 		if (!valid_kernel(kernel))
 			return CL_INVALID_KERNEL;
-		return SVMX_FORWARD(clSetKernelExecInfo, CL_INVALID_OPERATION, kernel, name,
-				    size, value);
+		err = SVMX_FORWARD(clSetKernelExecInfo, CL_INVALID_OPERATION, kernel, name,
+				   size, value);
+		/* The reset the specification allows, refused (SVMX_WA_EXEC_INFO_RESET). */
+		if (err == CL_INVALID_VALUE && name == CL_KERNEL_EXEC_INFO_SVM_PTRS && !size &&
+		    !value && svmx_kernel_devices_have(kernel, SVMX_WA_EXEC_INFO_RESET))
+			err = CL_SUCCESS;
+		return err;
 	}
 	err = svmx_kernel_set_exec_info(k, name, size, value);
 	svmx_kernel_put(k);

@@ -6,6 +6,7 @@
 #include "arming.h"
 #include "layer.h"
 #include "settings.h"
+#include "workarounds.h"
 
 #include <string.h>
 
@@ -52,6 +53,7 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 	svmx_dispatch_set_next(num_entries, target);
 	layer_dispatch = svmx_next;
 	if (!svmx_settings()->disable) {
+		svmx_workarounds_check_names();
 		svmx_install_device_query(&layer_dispatch);
 		svmx_install_program_build(&layer_dispatch);
 		svmx_install_context_lifetime(&layer_dispatch);

@@ -9,7 +9,7 @@ static void *CL_API_CALL svm_alloc(cl_context context, cl_svm_mem_flags flags, s
 	void *p;
 
 	if (!ctx)
-		return SVMX_FORWARD(clSVMAlloc, NULL, context, flags, size, alignment);
+		return svmx_svm_alloc_native(context, flags, size, alignment);
 	p = svmx_svm_alloc(ctx, flags, size, alignment);
 	svmx_context_put(ctx);
 	return p;

@@ -11,10 +11,6 @@
 
 static struct svmx_handle_map devices = SVMX_HANDLE_MAP_INIT;
 
-#define SVMX_EMULATED_SVM \
-	(CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER | \
-	 CL_DEVICE_SVM_ATOMICS)
-
 /*
  * What svmx delivers on a host-coherent device: the kernel runs on host CPUs
  * over the same cache-coherent memory as the application's threads, so every
@@ -43,7 +39,7 @@ static bool query(cl_device_id id, cl_device_info what, size_t size, void *value
 	       svmx_next.clGetDeviceInfo(id, what, size, value, NULL) == CL_SUCCESS;
 }
 
-static bool has_feature(const struct svmx_device *dev, const char *name)
+bool svmx_device_has_feature(const struct svmx_device *dev, const char *name)
 {
 	for (size_t i = 0; i < dev->nfeatures; i++)
 		if (strcmp(dev->features[i].name, name) == 0)
@@ -76,7 +72,7 @@ static void add_features(struct svmx_device *dev)
 		const struct added_feature *f = &atomic_features[i];
 		cl_name_version *nv;
 
-		if (!(dev->atomic_memory & f->needs) || has_feature(dev, f->name))
+		if (!(dev->atomic_memory & f->needs) || svmx_device_has_feature(dev, f->name))
 			continue;
 		nv = &dev->features[dev->nfeatures++];
 		nv->version = CL_MAKE_VERSION(3, 0, 0);
@@ -98,27 +94,61 @@ static bool host_coherent(cl_device_id id)
 	       (type & CL_DEVICE_TYPE_CPU) && unified;
 }
 
+/* rusticl's driver version is Mesa's: "25.0.7" is 2500. */
+static unsigned mesa_version(cl_device_id id)
+{
+	char platform_name[64] = "", version[64] = "";
+	cl_platform_id platform;
+	unsigned major, minor;
+
+	if (!query(id, CL_DEVICE_PLATFORM, sizeof(platform), &platform) ||
+	    svmx_next.clGetPlatformInfo(platform, CL_PLATFORM_NAME, sizeof(platform_name) - 1,
+					platform_name, NULL) != CL_SUCCESS ||
+	    strcmp(platform_name, "rusticl") != 0 ||
+	    !query(id, CL_DRIVER_VERSION, sizeof(version) - 1, version) ||
+	    sscanf(version, "%u.%u", &major, &minor) != 2)
+		return 0;
+	return major * 100 + minor;
+}
+
 static void classify(struct svmx_device *dev)
 {
-	cl_device_svm_capabilities native = dev->svm;
+	unsigned w = svmx_settings()->disable ? 0 : svmx_workarounds_for(dev);
 
+	dev->workarounds = w;
 	dev->role = SVMX_ROLE_PASS;
-	if (svmx_settings()->disable)
-		return;
-	if ((native & SVMX_EMULATED_SVM) == SVMX_EMULATED_SVM) {
-		if ((dev->atomic_memory & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES) &&
-		    !has_feature(dev, "__opencl_c_atomic_scope_all_devices"))
-			dev->role = SVMX_ROLE_SCOPE_FIX;
-	} else if (!(native & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) && dev->host_coherent) {
+	if (svmx_wa(w, SVMX_WA_PROVIDE_SVM)) {
 		dev->role = SVMX_ROLE_EMULATE;
-		dev->svm = SVMX_EMULATED_SVM;
-		dev->atomic_memory |= SVMX_EMULATED_ATOMICS;
-		/* Fences become locked RMWs on the host's cores (build_options.c). */
-		dev->atomic_fence |= SVMX_EMULATED_ATOMICS;
-		dev->c3_as_c2 = true;
+		dev->svm = CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER;
 	}
+	if (svmx_wa(w, SVMX_WA_SVM_ATOMICS)) {
+		if (dev->role == SVMX_ROLE_PASS)
+			dev->role = SVMX_ROLE_ATOMICS;
+		dev->svm |= CL_DEVICE_SVM_ATOMICS;
+		dev->atomic_memory |= SVMX_EMULATED_ATOMICS;
+		/* Native fences, or locked RMWs where they are no-ops (SVMX_WA_FENCE). */
+		dev->atomic_fence |= SVMX_EMULATED_ATOMICS;
+	}
+	if (svmx_wa(w, SVMX_WA_SCOPE_FEATURE))
+		dev->role = SVMX_ROLE_SCOPE_FIX;
 	if (dev->role != SVMX_ROLE_PASS)
 		add_features(dev);
+}
+
+static void log_device(const struct svmx_device *dev)
+{
+	char names[256] = "";
+	size_t used = 0;
+
+	for (int w = 0; w < SVMX_WA_COUNT; w++)
+		if (svmx_wa(dev->workarounds, w) && used < sizeof(names))
+			used += (size_t)snprintf(names + used, sizeof(names) - used, " %s",
+						 svmx_workaround_name(w));
+	svmx_info("device %p: %s; workarounds:%s", (void *)dev->id,
+		  dev->role == SVMX_ROLE_EMULATE ? "svmx provides SVM and atomics" :
+		  dev->role == SVMX_ROLE_ATOMICS ? "native SVM, svmx adds atomics" :
+		  dev->role == SVMX_ROLE_SCOPE_FIX ? "native SVM, svmx adds the all-devices scope feature" :
+		  "untouched", used ? names : " none");
 }
 
 static struct svmx_device *probe_device(cl_device_id id)
@@ -143,11 +173,11 @@ static struct svmx_device *probe_device(cl_device_id id)
 	if (!read_features(dev))
 		goto bad;
 	dev->host_coherent = host_coherent(id);
+	dev->native_svm = dev->svm;
+	dev->native_atomic_memory = dev->atomic_memory;
+	dev->mesa_version = mesa_version(id);
 	classify(dev);
-	svmx_info("device %p: %s", (void *)id,
-		  dev->role == SVMX_ROLE_EMULATE ? "svmx provides SVM and atomics" :
-		  dev->role == SVMX_ROLE_SCOPE_FIX ? "native SVM, svmx adds the all-devices scope feature" :
-		  "untouched");
+	log_device(dev);
 	return dev;
 bad:
 	free(dev->features);
@@ -169,4 +199,24 @@ const struct svmx_device *svmx_device_lookup(cl_device_id id)
 		dev = svmx_handle_map_find(&devices, id, NULL);
 	}
 	return dev;
+}
+
+bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w)
+{
+	cl_context context;
+	cl_device_id devices[16];
+	size_t size = 0;
+
+	if (svmx_next.clGetKernelInfo(kernel, CL_KERNEL_CONTEXT, sizeof(context), &context,
+				      NULL) != CL_SUCCESS ||
+	    svmx_next.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof(devices), devices,
+				       &size) != CL_SUCCESS || !size)
+		return false;
+	for (size_t i = 0; i < size / sizeof(devices[0]); i++) {
+		const struct svmx_device *dev = svmx_device_lookup(devices[i]);
+
+		if (!dev || !svmx_wa(dev->workarounds, w))
+			return false;
+	}
+	return true;
 }

@@ -1,11 +1,13 @@
 /*
  * What svmx does for each device: nothing, complete a native SVM stack, or
- * provide SVM itself.  Decided once per device from the driver's own answers.
+ * provide SVM itself.  Decided once per device from the driver's own answers
+ * and the workaround table (workarounds.c).
  */
 #ifndef SVMX_DEVICE_H
 #define SVMX_DEVICE_H
 
 #include "cl.h"
+#include "workarounds.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -13,18 +15,20 @@
 enum svmx_device_role {
 	/* Native support is complete, or svmx cannot deliver more: untouched. */
 	SVMX_ROLE_PASS,
-	/*
-	 * Native SVM with atomics whose compiler lacks the all-devices scope
-	 * feature macro it claims (PoCL 3.1): svmx adds the feature and defines
-	 * it for OpenCL C 3.0 builds; SVM calls stay native.
-	 */
+	/* Native SVM with atomics, a claimed scope feature defined (PoCL 3.1). */
 	SVMX_ROLE_SCOPE_FIX,
 	/*
 	 * No usable native SVM on a device that executes on the host's memory
-	 * (rusticl on llvmpipe): svmx provides coarse- and fine-grain buffers
-	 * and atomics over page-aligned anonymous memory.
+	 * (rusticl 22.3 on llvmpipe): svmx provides coarse- and fine-grain
+	 * buffers and atomics over page-aligned anonymous memory.
 	 */
 	SVMX_ROLE_EMULATE,
+	/*
+	 * Native SVM without atomics on a device that executes on the host's
+	 * memory (rusticl 23.2 and later on llvmpipe): SVM stays native, svmx
+	 * adds the atomics, orders and scopes, and the build handling for them.
+	 */
+	SVMX_ROLE_ATOMICS,
 };
 
 /* The OpenCL C features svmx may add, in the order it adds them. */
@@ -39,14 +43,12 @@ struct svmx_device {
 	cl_name_version *features;			/* full reported list */
 	size_t nfeatures;
 	size_t nadded;					/* of them added by svmx */
-	char defines[256];	/* appended to OpenCL C 3.0 builds, or "" */
-	/*
-	 * Compile OpenCL C 2.0 and 3.0 through the compiler's 2.0 mode, with
-	 * seq_cst stores and fences as locked RMWs (rusticl 22.3 aborts in
-	 * clCreateKernel on scoped atomics of 3.0 builds and on all-devices
-	 * fences, and llvmpipe emits no fence): see build_options.c.
-	 */
-	bool c3_as_c2;
+	char defines[256];	/* -D for each added feature, or "" */
+	unsigned workarounds;	/* set of enum svmx_workaround (workarounds.h) */
+	/* The driver's own answers, before svmx's additions. */
+	cl_device_svm_capabilities native_svm;
+	cl_device_atomic_capabilities native_atomic_memory;
+	unsigned mesa_version;	/* rusticl's, as major * 100 + minor; else 0 */
 	cl_ulong max_alloc;	/* CL_DEVICE_MAX_MEM_ALLOC_SIZE */
 	/* Kernels run on host CPUs over host memory: no arming needed. */
 	bool host_coherent;
@@ -54,6 +56,12 @@ struct svmx_device {
 
 /* The device's record, classifying it on first use; NULL for a bad handle. */
 const struct svmx_device *svmx_device_lookup(cl_device_id id);
+
+/* Every device of the kernel's context has workaround w. */
+bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w);
+
+/* The driver lists name in CL_DEVICE_OPENCL_C_FEATURES (or svmx added it). */
+bool svmx_device_has_feature(const struct svmx_device *dev, const char *name);
 
 static inline bool svmx_device_touched(const struct svmx_device *dev)
 {

@@ -42,6 +42,7 @@ static void read_settings(void)
 	settings.disable = flag("SVMX_DISABLE");
 	settings.arm = pick("SVMX_ARM", arm, 3, SVMX_ARM_AUTO);
 	settings.stats = flag("SVMX_STATS");
+	settings.workarounds_off = getenv("SVMX_WORKAROUNDS_OFF");
 }
 
 const struct svmx_settings *svmx_settings(void)

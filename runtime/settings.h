@@ -26,6 +26,7 @@ struct svmx_settings {
 	bool disable;			/* SVMX_DISABLE */
 	enum svmx_arm_mode arm;		/* SVMX_ARM */
 	bool stats;			/* SVMX_STATS */
+	const char *workarounds_off;	/* SVMX_WORKAROUNDS_OFF, or NULL */
 };
 
 const struct svmx_settings *svmx_settings(void);

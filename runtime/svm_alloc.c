@@ -1,9 +1,12 @@
 #include "svm_alloc.h"
 
 #include "allocation.h"
+#include "device.h"
+#include "dispatch.h"
 #include "log.h"
 #include "registry.h"
 
+#include <stdlib.h>
 #include <unistd.h>
 
 #define ACCESS_FLAGS (CL_MEM_READ_WRITE | CL_MEM_WRITE_ONLY | CL_MEM_READ_ONLY)
@@ -78,4 +81,35 @@ void svmx_svm_free(struct svmx_context *ctx, void *ptr)
 	}
 	svmx_alloc_release_memory(alloc);
 	svmx_alloc_put(alloc);
+}
+
+/* Every device of the context has the SVM atomics svmx adds. */
+static bool atomics_added(cl_context context)
+{
+	cl_device_id devices[16];
+	size_t size = 0;
+	bool all = true;
+
+	if (svmx_next.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof(devices), devices,
+				       &size) != CL_SUCCESS || !size)
+		return false;
+	for (size_t i = 0; i < size / sizeof(devices[0]); i++) {
+		const struct svmx_device *dev = svmx_device_lookup(devices[i]);
+
+		all = all && dev && svmx_wa(dev->workarounds, SVMX_WA_SVM_ATOMICS);
+	}
+	return all;
+}
+
+void *svmx_svm_alloc_native(cl_context context, cl_svm_mem_flags flags, size_t size,
+			    cl_uint alignment)
+{
+	if (!svmx_next.clSVMAlloc)
+		return NULL;
+	if ((flags & CL_MEM_SVM_ATOMICS) && context && atomics_added(context)) {
+		if (!svmx_svm_flags_valid(flags))
+			return NULL;
+		flags &= ~(cl_svm_mem_flags)CL_MEM_SVM_ATOMICS;
+	}
+	return svmx_next.clSVMAlloc(context, flags, size, alignment);
 }

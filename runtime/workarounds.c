@@ -1,0 +1,158 @@
+#include "workarounds.h"
+
+#include "device.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Mesa versions as major * 100 + minor: 22.3 is 2203. */
+#define MESA(major, minor) ((major) * 100 + (minor))
+
+struct workaround {
+	const char *name;
+	bool (*applies)(const struct svmx_device *dev);
+};
+
+/*
+ * A CPU device sharing the host's memory (rusticl on llvmpipe) without
+ * fine-grain buffer SVM: rusticl before 23.2 has no SVM at all.  svmx maps
+ * the memory and hands the driver zero-copy buffers over it.
+ */
+static bool provide_svm(const struct svmx_device *dev)
+{
+	return dev->host_coherent &&
+	       !(dev->native_svm & (CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
+				    CL_DEVICE_SVM_FINE_GRAIN_SYSTEM));
+}
+
+/*
+ * A host-coherent device without SVM atomics: every rusticl from 22.3 to
+ * 26.2.  Its kernels run on host cores over host memory, so its atomic
+ * instructions are the host's own and order against host threads at every
+ * scope; svmx reports the atomics, orders and scopes that gives.
+ */
+static bool svm_atomics(const struct svmx_device *dev)
+{
+	return dev->host_coherent && !(dev->native_svm & CL_DEVICE_SVM_ATOMICS) &&
+	       (provide_svm(dev) || (dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER));
+}
+
+/*
+ * Native SVM atomics, all-devices scope claimed, but the compiler neither
+ * lists nor defines __opencl_c_atomic_scope_all_devices (PoCL 3.1), so the
+ * claimed scope does not compile in OpenCL C 3.0.
+ */
+static bool scope_feature(const struct svmx_device *dev)
+{
+	return (dev->native_svm & CL_DEVICE_SVM_ATOMICS) &&
+	       (dev->native_atomic_memory & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES) &&
+	       !svmx_device_has_feature(dev, "__opencl_c_atomic_scope_all_devices");
+}
+
+/*
+ * svmx supplies the all-devices scope the driver lacks.  rusticl 22.3 and
+ * 25.0 abort the process on all-devices atomics, fences and barriers (Rust
+ * panics in program.rs), 26.2 fails the build.  On a host-coherent device
+ * the device-scope instructions are the all-devices ones, so builds compile
+ * that scope as device scope.
+ */
+static bool all_devices_scope(const struct svmx_device *dev)
+{
+	return svm_atomics(dev) &&
+	       !(dev->native_atomic_memory & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES);
+}
+
+/*
+ * llvmpipe compiles an atomic store as a plain store and a fence as no
+ * instruction: a seq_cst store or fence then lets a later load pass an
+ * earlier store (conformance/seq_cst_ordering.c, measured on rusticl 22.3.6,
+ * 25.0.7 and 26.2.6).  Keyed by version: every rusticl measured has it.
+ */
+static bool llvmpipe_store_and_fence(const struct svmx_device *dev)
+{
+	return svm_atomics(dev) && dev->mesa_version >= MESA(22, 3);
+}
+
+/*
+ * rusticl 22.3's clFinish waits only for commands enqueued since the last
+ * flush (conformance/svm_commands.c finish_waits_for_flushed_commands).
+ * Measured fixed in 25.0.7 and 26.2.6.  The fix lives in svmx's own
+ * queues, which exist where svmx provides SVM.
+ */
+static bool finish_after_flush(const struct svmx_device *dev)
+{
+	return provide_svm(dev) && dev->mesa_version && dev->mesa_version < MESA(23, 0);
+}
+
+/*
+ * rusticl 25.0 rejects clSetKernelExecInfo(SVM_PTRS, 0, NULL), the reset the
+ * specification allows (26.2 accepts it).  On a host-coherent device the
+ * list changes what the kernel may reach in nothing, so where the driver
+ * refuses the reset svmx answers it.  Probed at the call: only a rejection
+ * of exactly that reset is answered.
+ */
+static bool exec_info_reset(const struct svmx_device *dev)
+{
+	return dev->host_coherent && (dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER);
+}
+
+static const struct workaround table[SVMX_WA_COUNT] = {
+	[SVMX_WA_PROVIDE_SVM] = { "provide_svm", provide_svm },
+	[SVMX_WA_SVM_ATOMICS] = { "svm_atomics", svm_atomics },
+	[SVMX_WA_SCOPE_FEATURE] = { "scope_feature", scope_feature },
+	[SVMX_WA_ALL_DEVICES_SCOPE] = { "all_devices_scope", all_devices_scope },
+	[SVMX_WA_SEQ_CST_STORE] = { "seq_cst_store", llvmpipe_store_and_fence },
+	[SVMX_WA_FENCE] = { "fence", llvmpipe_store_and_fence },
+	[SVMX_WA_FINISH_AFTER_FLUSH] = { "finish_after_flush", finish_after_flush },
+	[SVMX_WA_EXEC_INFO_RESET] = { "exec_info_reset", exec_info_reset },
+};
+
+const char *svmx_workaround_name(enum svmx_workaround w)
+{
+	return w < SVMX_WA_COUNT ? table[w].name : "?";
+}
+
+/* SVMX_WORKAROUNDS_OFF: names, comma-separated, turned off everywhere. */
+static bool turned_off(enum svmx_workaround w)
+{
+	const char *off = svmx_settings()->workarounds_off;
+	size_t n = strlen(table[w].name);
+
+	for (const char *p = off; p && *p; p += strcspn(p, ",")) {
+		p += *p == ',';
+		if (strncmp(p, table[w].name, n) == 0 && (p[n] == ',' || p[n] == '\0'))
+			return true;
+	}
+	return false;
+}
+
+unsigned svmx_workarounds_for(const struct svmx_device *dev)
+{
+	unsigned set = 0;
+
+	for (int w = 0; w < SVMX_WA_COUNT; w++)
+		if (table[w].applies(dev) && !turned_off(w))
+			set |= 1u << w;
+	return set;
+}
+
+void svmx_workarounds_check_names(void)
+{
+	const char *off = svmx_settings()->workarounds_off;
+
+	for (const char *p = off; p && *p; p += strcspn(p, ",")) {
+		size_t n;
+		int w;
+
+		p += *p == ',';
+		n = strcspn(p, ",");
+		for (w = 0; w < SVMX_WA_COUNT; w++)
+			if (strlen(table[w].name) == n && strncmp(p, table[w].name, n) == 0)
+				break;
+		if (n && w == SVMX_WA_COUNT)
+			fprintf(stderr, "svmx: SVMX_WORKAROUNDS_OFF names %.*s, which is not a workaround\n",
+				(int)n, p);
+	}
+}
