@@ -119,7 +119,9 @@ static void classify(struct svmx_device *dev)
 	dev->role = SVMX_ROLE_PASS;
 	if (svmx_wa(w, SVMX_WA_PROVIDE_SVM)) {
 		dev->role = SVMX_ROLE_EMULATE;
-		dev->svm = CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER;
+		/* Fine-grain system SVM, where the driver has it, stays the driver's. */
+		dev->svm = CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
+			   (dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
 	}
 	if (svmx_wa(w, SVMX_WA_SVM_ATOMICS)) {
 		if (dev->role == SVMX_ROLE_PASS)
@@ -201,22 +203,51 @@ const struct svmx_device *svmx_device_lookup(cl_device_id id)
 	return dev;
 }
 
-bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w)
+/* Every device of context passes test (with arg); false if it has none. */
+static bool all_devices(cl_context context, bool (*test)(const struct svmx_device *, int),
+			int arg)
 {
-	cl_context context;
 	cl_device_id devices[16];
 	size_t size = 0;
 
-	if (svmx_next.clGetKernelInfo(kernel, CL_KERNEL_CONTEXT, sizeof(context), &context,
-				      NULL) != CL_SUCCESS ||
-	    svmx_next.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof(devices), devices,
+	if (svmx_next.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof(devices), devices,
 				       &size) != CL_SUCCESS || !size)
 		return false;
 	for (size_t i = 0; i < size / sizeof(devices[0]); i++) {
 		const struct svmx_device *dev = svmx_device_lookup(devices[i]);
 
-		if (!dev || !svmx_wa(dev->workarounds, w))
+		if (!dev || !test(dev, arg))
 			return false;
 	}
 	return true;
+}
+
+static bool has_workaround(const struct svmx_device *dev, int w)
+{
+	return svmx_wa(dev->workarounds, w);
+}
+
+static bool has_system_svm(const struct svmx_device *dev, int unused)
+{
+	(void)unused;
+	return dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM;
+}
+
+bool svmx_context_system_svm(cl_context context)
+{
+	return all_devices(context, has_system_svm, 0);
+}
+
+bool svmx_context_devices_have(cl_context context, enum svmx_workaround w)
+{
+	return all_devices(context, has_workaround, w);
+}
+
+bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w)
+{
+	cl_context context;
+
+	return svmx_next.clGetKernelInfo(kernel, CL_KERNEL_CONTEXT, sizeof(context), &context,
+					 NULL) == CL_SUCCESS &&
+	       all_devices(context, has_workaround, w);
 }

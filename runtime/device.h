@@ -57,7 +57,14 @@ struct svmx_device {
 /* The device's record, classifying it on first use; NULL for a bad handle. */
 const struct svmx_device *svmx_device_lookup(cl_device_id id);
 
-/* Every device of the kernel's context has workaround w. */
+/*
+ * Every device of the context has fine-grain system SVM of its own: a
+ * pointer outside svmx's allocations then goes to the driver as it is.
+ */
+bool svmx_context_system_svm(cl_context context);
+
+/* Every device of the context (of the kernel's context) has workaround w. */
+bool svmx_context_devices_have(cl_context context, enum svmx_workaround w);
 bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w);
 
 /* The driver lists name in CL_DEVICE_OPENCL_C_FEATURES (or svmx added it). */

@@ -3,6 +3,7 @@
 #include "arming.h"
 
 #include "context.h"
+#include "device.h"
 #include "dispatch.h"
 #include "handle_map.h"
 #include "log.h"
@@ -22,7 +23,8 @@ static void get(void *value)
 static void clear_exec(struct svmx_kernel *k)
 {
 	for (size_t i = 0; i < k->nexec; i++)
-		svmx_alloc_put(k->exec_allocs[i]);
+		if (k->exec_allocs[i])
+			svmx_alloc_put(k->exec_allocs[i]);
 	free(k->exec_allocs);
 	free(k->exec_ptrs);
 	k->exec_allocs = NULL;
@@ -120,7 +122,8 @@ void svmx_kernel_cloned(cl_kernel source, cl_kernel clone)
 				for (size_t i = 0; i < src->nexec; i++) {
 					k->exec_allocs[i] = src->exec_allocs[i];
 					k->exec_ptrs[i] = src->exec_ptrs[i];
-					svmx_alloc_get(k->exec_allocs[i]);
+					if (k->exec_allocs[i])
+						svmx_alloc_get(k->exec_allocs[i]);
 				}
 			}
 		}
@@ -204,6 +207,12 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 		goto out;
 	}
 	alloc = svmx_registry_find_end(value, k->context);
+	if (!alloc && svmx_context_system_svm(k->context)) {
+		err = svmx_next.clSetKernelArgSVMPointer(k->handle, index, value);
+		if (err == CL_SUCCESS)
+			remember(k, index, NULL, NULL);
+		goto out;
+	}
 	if (!alloc) {
 		svmx_warn("clSetKernelArgSVMPointer: %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
 			  value);
@@ -253,6 +262,9 @@ static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *valu
 	}
 	for (size_t i = 0; i < n; i++) {
 		allocs[i] = svmx_registry_find_end(ptrs[i], k->context);
+		/* The driver's own memory: nothing of svmx's to keep or arm. */
+		if (!allocs[i] && svmx_context_system_svm(k->context))
+			continue;
 		if (!allocs[i]) {
 			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
 				  i, ptrs[i]);
@@ -285,9 +297,11 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 	case CL_KERNEL_EXEC_INFO_SVM_FINE_GRAIN_SYSTEM:
 		if (size != sizeof(cl_bool) || !value)
 			return CL_INVALID_VALUE;
-		/* No device svmx serves shares arbitrary system memory. */
-		if (*(const cl_bool *)value)
+		/* Only a driver with fine-grain system SVM of its own shares it. */
+		if (*(const cl_bool *)value && !svmx_context_system_svm(k->context))
 			return CL_INVALID_OPERATION;
+		if (*(const cl_bool *)value)
+			return svmx_next.clSetKernelExecInfo(k->handle, name, size, value);
 		pthread_mutex_lock(&k->lock);
 		k->fine_grain_system = CL_FALSE;
 		pthread_mutex_unlock(&k->lock);

@@ -83,30 +83,13 @@ void svmx_svm_free(struct svmx_context *ctx, void *ptr)
 	svmx_alloc_put(alloc);
 }
 
-/* Every device of the context has the SVM atomics svmx adds. */
-static bool atomics_added(cl_context context)
-{
-	cl_device_id devices[16];
-	size_t size = 0;
-	bool all = true;
-
-	if (svmx_next.clGetContextInfo(context, CL_CONTEXT_DEVICES, sizeof(devices), devices,
-				       &size) != CL_SUCCESS || !size)
-		return false;
-	for (size_t i = 0; i < size / sizeof(devices[0]); i++) {
-		const struct svmx_device *dev = svmx_device_lookup(devices[i]);
-
-		all = all && dev && svmx_wa(dev->workarounds, SVMX_WA_SVM_ATOMICS);
-	}
-	return all;
-}
-
 void *svmx_svm_alloc_native(cl_context context, cl_svm_mem_flags flags, size_t size,
 			    cl_uint alignment)
 {
 	if (!svmx_next.clSVMAlloc)
 		return NULL;
-	if ((flags & CL_MEM_SVM_ATOMICS) && context && atomics_added(context)) {
+	if ((flags & CL_MEM_SVM_ATOMICS) && context &&
+	    svmx_context_devices_have(context, SVMX_WA_SVM_ATOMICS)) {
 		if (!svmx_svm_flags_valid(flags))
 			return NULL;
 		flags &= ~(cl_svm_mem_flags)CL_MEM_SVM_ATOMICS;

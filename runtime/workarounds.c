@@ -16,15 +16,21 @@ struct workaround {
 };
 
 /*
- * A CPU device sharing the host's memory (rusticl on llvmpipe) without
- * fine-grain buffer SVM: rusticl before 23.2 has no SVM at all.  svmx maps
- * the memory and hands the driver zero-copy buffers over it.
+ * A CPU device sharing the host's memory (rusticl on llvmpipe) whose own
+ * SVM allocations cannot be used: rusticl before 23.2 has none, and the
+ * native SVM of rusticl 25.0.7 and 26.2.6 aborts the process on bad inputs
+ * (a Rust panic, "remainder with a divisor of zero", in api/memory.rs for
+ * a fill), crashes on a second clSVMFree, accepts invalid flags and
+ * alignments and unchecked copy ranges (conformance/bad_inputs.c,
+ * svm_alloc.c).  svmx maps the memory and hands the driver zero-copy
+ * buffers over it; pointers outside svmx's allocations still go to the
+ * driver where it has fine-grain system SVM.
  */
 static bool provide_svm(const struct svmx_device *dev)
 {
-	return dev->host_coherent &&
-	       !(dev->native_svm & (CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
-				    CL_DEVICE_SVM_FINE_GRAIN_SYSTEM));
+	return dev->host_coherent && !(dev->native_svm & CL_DEVICE_SVM_ATOMICS) &&
+	       (!(dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER) ||
+		dev->mesa_version >= MESA(23, 2));
 }
 
 /*
