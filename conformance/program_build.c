@@ -174,6 +174,29 @@ static void every_scope_works_in_atomics_fences_barriers_and_flags(struct cltest
 	}
 }
 
+static void build_options_query_returns_the_applications_options(struct cltest_env *env)
+{
+	const char *src = "kernel void k(global int *out) { out[0] = X; }\n";
+	const char *asked[] = { "-cl-std=CL3.0 -DX=3", "-cl-std=CL2.0  -DX=2", "-DX=1" };
+
+	for (size_t i = 0; i < sizeof(asked) / sizeof(asked[0]); i++) {
+		cl_program p = cltest_build(env, src, asked[i]);
+		char got[256] = "";
+		size_t size = 0;
+		cl_int err;
+
+		CHECK(p != NULL);
+		err = clGetProgramBuildInfo(p, env->device, CL_PROGRAM_BUILD_OPTIONS, sizeof(got),
+					    got, &size);
+		clReleaseProgram(p);
+		CHECK_OK(err);
+		if (strcmp(got, asked[i]) != 0)
+			fprintf(stderr, "asked for \"%s\", CL_PROGRAM_BUILD_OPTIONS says \"%s\"\n",
+				asked[i], got);
+		CHECK(strcmp(got, asked[i]) == 0 && size == strlen(asked[i]) + 1);
+	}
+}
+
 int main(int argc, char **argv)
 {
 	static const struct cltest_case cases[] = {
@@ -181,6 +204,7 @@ int main(int argc, char **argv)
 		CLTEST_CASE(feature_guard_takes_the_branch_the_device_reports),
 		CLTEST_CASE(feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0),
 		CLTEST_CASE(every_scope_works_in_atomics_fences_barriers_and_flags),
+		CLTEST_CASE(build_options_query_returns_the_applications_options),
 	};
 
 	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));

@@ -3,6 +3,7 @@
 #include "device.h"
 #include "dispatch.h"
 #include "fence_word.h"
+#include "handle_map.h"
 
 #include <stdbool.h>
 #include <stdio.h>
@@ -203,4 +204,52 @@ char *svmx_build_options_for_program(const char *options, cl_program program,
 	out = svmx_build_options(options, n, all);
 	free(all);
 	return out;
+}
+
+static struct svmx_handle_map app_options = SVMX_HANDLE_MAP_INIT;
+
+void svmx_build_options_forget(cl_program program)
+{
+	free(svmx_handle_map_remove(&app_options, program));
+}
+
+void svmx_build_options_remember(cl_program program, const char *options, bool changed)
+{
+	char *copy;
+
+	svmx_build_options_forget(program);
+	if (!changed)
+		return;
+	copy = strdup(options ? options : "");
+	if (copy && !svmx_handle_map_insert(&app_options, program, copy))
+		free(copy);
+}
+
+bool svmx_build_options_answer(cl_program program, size_t size, void *value,
+			       size_t *size_ret, cl_int *err)
+{
+	const char *options;
+	size_t len;
+
+	if (svmx_handle_map_empty(&app_options))
+		return false;
+	options = svmx_handle_map_find(&app_options, program, NULL);
+	if (!options)
+		return false;
+	len = strlen(options) + 1;
+	*err = CL_SUCCESS;
+	if (value) {
+		if (size < len)
+			*err = CL_INVALID_VALUE;
+		else
+			memcpy(value, options, len);
+	}
+	if (size_ret && *err == CL_SUCCESS)
+		*size_ret = len;
+	return true;
+}
+
+bool svmx_build_options_any(void)
+{
+	return !svmx_handle_map_empty(&app_options);
 }
