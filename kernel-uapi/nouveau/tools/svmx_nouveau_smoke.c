@@ -185,12 +185,19 @@ int main(int argc, char **argv)
 	CHECK(!ioctl(fd, SVMX_DRM_NOUVEAU_EVENTS, &evs), "EVENTS: %s",
 	      strerror(errno));
 	for (i = 0; i < evs.count; i++) {
-		printf("event %#llx +%#llx reason %u\n",
+		printf("event %#llx +%#llx reason %u flags %#x\n",
 		       (unsigned long long)ev[i].addr,
-		       (unsigned long long)ev[i].len, ev[i].reason);
+		       (unsigned long long)ev[i].len, ev[i].reason,
+		       ev[i].flags);
 		if (ev[i].reason == SVMX_REASON_CPU &&
-		    ev[i].addr == (uintptr_t)(buf + 5 * 4096) && ev[i].len == 4096)
+		    ev[i].addr == (uintptr_t)(buf + 5 * 4096) && ev[i].len == 4096) {
 			cpu++;
+			/* 7.3: a CPU fault sends the event madvise() sends */
+			CHECK(ev[i].flags == ((ver.features & SVMX_FEAT_CPU_EXACT) ?
+					      0 : SVMX_EVENT_CPU_INEXACT),
+			      "flags %#x with features %#x", ev[i].flags,
+			      ver.features);
+		}
 	}
 	CHECK(cpu == 1, "%lu CPU records for the page written", cpu);
 
