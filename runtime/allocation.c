@@ -218,7 +218,7 @@ static cl_int subbuffer_at(struct svmx_alloc *alloc, size_t offset, cl_mem *mem)
 }
 
 cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
-				 cl_kernel kernel, cl_uint index)
+				 cl_kernel kernel, cl_uint index, cl_mem *held)
 {
 	cl_mem mem = NULL;
 	cl_int err;
@@ -233,6 +233,8 @@ cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
 			err = subbuffer_at(alloc, offset, &mem);
 		if (err == CL_SUCCESS)
 			err = svmx_next.clSetKernelArg(kernel, index, sizeof(mem), &mem);
+		if (err == CL_SUCCESS && svmx_next.clRetainMemObject(mem) == CL_SUCCESS)
+			*held = mem;
 		drop_buffers_if_released(alloc);
 	}
 	pthread_mutex_unlock(&alloc->lock);

@@ -66,10 +66,13 @@ void svmx_alloc_release_buffers(struct svmx_alloc *alloc);
  * Set argument index of kernel to a buffer whose device address is exactly
  * base + offset (offset up to size: one past the end is svmx's memory too).  The buffer is looked up and handed to the driver under the
  * allocation's lock, so neither a concurrent free nor cache eviction can
- * release it first; the kernel then holds its own reference.
+ * release it first.  *held gets a reference to it for the caller to keep
+ * while the argument is set: drivers need not retain a kernel argument
+ * (rusticl 25 does not, and a released buffer fails the launch with
+ * CL_INVALID_KERNEL_ARGS).
  */
 cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
-				 cl_kernel kernel, cl_uint index);
+				 cl_kernel kernel, cl_uint index, cl_mem *held);
 
 /* The whole-allocation buffer (made on first use), for copies and fills. */
 cl_int svmx_alloc_buffer(struct svmx_alloc *alloc, cl_mem *mem);

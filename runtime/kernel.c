@@ -36,9 +36,12 @@ void svmx_kernel_put(struct svmx_kernel *k)
 {
 	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) != 1)
 		return;
-	for (cl_uint i = 0; i < k->nargs; i++)
+	for (cl_uint i = 0; i < k->nargs; i++) {
 		if (k->args[i].alloc)
 			svmx_alloc_put(k->args[i].alloc);
+		if (k->args[i].mem)
+			svmx_next.clReleaseMemObject(k->args[i].mem);
+	}
 	clear_exec(k);
 	free(k->args);
 	pthread_mutex_destroy(&k->lock);
@@ -113,6 +116,8 @@ void svmx_kernel_cloned(cl_kernel source, cl_kernel clone)
 			k->args[i] = src->args[i];
 			if (k->args[i].alloc)
 				svmx_alloc_get(k->args[i].alloc);
+			if (k->args[i].mem)
+				svmx_next.clRetainMemObject(k->args[i].mem);
 		}
 		if (src->nexec) {
 			k->exec_allocs = malloc(src->nexec * sizeof(*k->exec_allocs));
@@ -174,19 +179,24 @@ static signed char arg_is_pointer(struct svmx_kernel *k, cl_uint index)
 }
 
 static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *alloc,
-		     const void *ptr)
+		     const void *ptr, cl_mem mem)
 {
 	struct svmx_alloc *old = k->args[index].alloc;
+	cl_mem old_mem = k->args[index].mem;
 
 	k->args[index].alloc = alloc;
 	k->args[index].ptr = ptr;
+	k->args[index].mem = mem;
 	if (old)
 		svmx_alloc_put(old);
+	if (old_mem)
+		svmx_next.clReleaseMemObject(old_mem);
 }
 
 cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void *value)
 {
 	struct svmx_alloc *alloc = NULL;
+	cl_mem held = NULL;
 	cl_int err;
 
 	pthread_mutex_lock(&k->lock);
@@ -203,14 +213,14 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 	if (!value) {
 		err = svmx_next.clSetKernelArg(k->handle, index, sizeof(cl_mem), NULL);
 		if (err == CL_SUCCESS)
-			remember(k, index, NULL, NULL);
+			remember(k, index, NULL, NULL, NULL);
 		goto out;
 	}
 	alloc = svmx_registry_find_end(value, k->context);
 	if (!alloc && svmx_context_system_svm(k->context)) {
 		err = svmx_next.clSetKernelArgSVMPointer(k->handle, index, value);
 		if (err == CL_SUCCESS)
-			remember(k, index, NULL, NULL);
+			remember(k, index, NULL, NULL, NULL);
 		goto out;
 	}
 	if (!alloc) {
@@ -220,9 +230,9 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 		goto out;
 	}
 	err = svmx_alloc_set_kernel_arg(alloc, (size_t)((const char *)value - (char *)alloc->base),
-					k->handle, index);
+					k->handle, index, &held);
 	if (err == CL_SUCCESS) {
-		remember(k, index, alloc, value);
+		remember(k, index, alloc, value, held);
 		alloc = NULL;
 	} else if (err == CL_INVALID_ARG_SIZE || err == CL_INVALID_MEM_OBJECT) {
 		err = CL_INVALID_ARG_VALUE;
@@ -238,7 +248,7 @@ void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index)
 {
 	pthread_mutex_lock(&k->lock);
 	if (index < k->nargs)
-		remember(k, index, NULL, NULL);
+		remember(k, index, NULL, NULL, NULL);
 	pthread_mutex_unlock(&k->lock);
 }
 

@@ -14,6 +14,7 @@
 
 struct svmx_kernel_arg {
 	struct svmx_alloc *alloc;	/* set by clSetKernelArgSVMPointer, or NULL */
+	cl_mem mem;			/* svmx's buffer the argument is, held while set */
 	const void *ptr;
 	signed char is_pointer;		/* -1 unknown, 0 no, 1 global/constant pointer */
 };
