@@ -3,10 +3,12 @@
  * for commands already flushed (runtime/queue_finish.h), so the two calls
  * that flush without waiting for everything are counted.
  */
+#include "context.h"
 #include "events.h"
 #include "layer.h"
 #include "queue_finish.h"
 #include "svm_commands.h"
+#include "workarounds.h"
 
 static cl_int CL_API_CALL finish(cl_command_queue queue)
 {
@@ -18,8 +20,14 @@ static cl_int CL_API_CALL finish(cl_command_queue queue)
 	if (!q.ctx)
 		return SVMX_FORWARD(clFinish, CL_INVALID_COMMAND_QUEUE, queue);
 	uint64_t mark = svmx_event_mark();
+	unsigned w = q.ctx->workarounds;
 
-	err = svmx_queue_finish(queue);
+	err = svmx_wa(w, SVMX_WA_FINISH_AFTER_FLUSH) ? svmx_queue_finish(queue) :
+						       svmx_next.clFinish(queue);
+	/* A status the specification does not allow clFinish (SVMX_WA_FINISH_STATUS). */
+	if (err != CL_SUCCESS && err != CL_INVALID_COMMAND_QUEUE && err != CL_OUT_OF_RESOURCES &&
+	    err != CL_OUT_OF_HOST_MEMORY && svmx_wa(w, SVMX_WA_FINISH_STATUS))
+		err = CL_SUCCESS;
 	/* Every earlier SVM event is complete now, whatever the driver says yet. */
 	if (err == CL_SUCCESS)
 		svmx_events_finished(queue, mark);

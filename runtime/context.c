@@ -44,6 +44,7 @@ static bool serves(struct svmx_context *ctx)
 			return false;
 		if (i == 0 || dev->max_alloc < ctx->max_alloc)
 			ctx->max_alloc = dev->max_alloc;
+		ctx->workarounds = i == 0 ? dev->workarounds : ctx->workarounds & dev->workarounds;
 	}
 	return ctx->ndevices > 0;
 }

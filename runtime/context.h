@@ -28,6 +28,7 @@ struct svmx_context {
 	cl_uint ndevices;
 	cl_device_id *devices;
 	cl_ulong max_alloc;		/* smallest CL_DEVICE_MAX_MEM_ALLOC_SIZE */
+	unsigned workarounds;		/* those every device has (workarounds.h) */
 };
 
 /* Called after the driver created context: start tracking it if svmx serves it. */

@@ -222,22 +222,28 @@ cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst
 	    (err = alloc_buffer(da, &dbuf)) != CL_SUCCESS ||
 	    (err = alloc_buffer(sa, &sbuf)) != CL_SUCCESS)
 		goto out;
+	/*
+	 * Never blocking in the driver: a blocking command waits for its event,
+	 * so a failed wait list is CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST
+	 * whatever status the driver passes on (rusticl 25 returns the failed
+	 * event's own).
+	 */
+	wait_after = blocking;
 	if (dbuf && sbuf) {
 		err = svmx_next.clEnqueueCopyBuffer(q->handle, sbuf, dbuf, soff, doff, size, nwait,
 						    wait, &ev);
-		wait_after = blocking;
 	} else if (dbuf) {
-		err = svmx_next.clEnqueueWriteBuffer(q->handle, dbuf, blocking, doff, size, src,
+		err = svmx_next.clEnqueueWriteBuffer(q->handle, dbuf, CL_FALSE, doff, size, src,
 						     nwait, wait, &ev);
 	} else if (sbuf) {
-		err = svmx_next.clEnqueueReadBuffer(q->handle, sbuf, blocking, soff, size, dst,
+		err = svmx_next.clEnqueueReadBuffer(q->handle, sbuf, CL_FALSE, soff, size, dst,
 						    nwait, wait, &ev);
 	} else {
 		/* Plain host memory on both sides: read through a zero-copy view of src. */
 		tmp = svmx_next.clCreateBuffer(q->context, CL_MEM_READ_ONLY | CL_MEM_USE_HOST_PTR,
 					       size, (void *)src, &err);
 		if (tmp)
-			err = svmx_next.clEnqueueReadBuffer(q->handle, tmp, blocking, 0, size, dst,
+			err = svmx_next.clEnqueueReadBuffer(q->handle, tmp, CL_FALSE, 0, size, dst,
 							    nwait, wait, &ev);
 		else if (err == CL_INVALID_BUFFER_SIZE)
 			err = CL_INVALID_VALUE;

@@ -93,6 +93,18 @@ static bool finish_after_flush(const struct svmx_device *dev)
 }
 
 /*
+ * rusticl 25.0.7's clFinish returns CL_DEVICE_NOT_FOUND once a command of
+ * the queue failed by its wait list (conformance/bad_inputs.c
+ * finish_after_a_failed_command); the specification allows clFinish only
+ * CL_INVALID_COMMAND_QUEUE and out-of-memory errors.  Probed at the call:
+ * only a status outside those becomes CL_SUCCESS, on svmx's own queues.
+ */
+static bool finish_status(const struct svmx_device *dev)
+{
+	return provide_svm(dev);
+}
+
+/*
  * rusticl 25.0 rejects clSetKernelExecInfo(SVM_PTRS, 0, NULL), the reset the
  * specification allows (26.2 accepts it).  On a host-coherent device the
  * list changes what the kernel may reach in nothing, so where the driver
@@ -112,6 +124,7 @@ static const struct workaround table[SVMX_WA_COUNT] = {
 	[SVMX_WA_SEQ_CST_STORE] = { "seq_cst_store", llvmpipe_store_and_fence },
 	[SVMX_WA_FENCE] = { "fence", llvmpipe_store_and_fence },
 	[SVMX_WA_FINISH_AFTER_FLUSH] = { "finish_after_flush", finish_after_flush },
+	[SVMX_WA_FINISH_STATUS] = { "finish_status", finish_status },
 	[SVMX_WA_EXEC_INFO_RESET] = { "exec_info_reset", exec_info_reset },
 };
 
