@@ -81,6 +81,7 @@ struct soak {
 	cl_device_id device;
 	struct world w[WORLDS];
 	struct world *cur;	/* the context of the current call */
+	bool system_svm;	/* any host pointer is a valid SVM pointer */
 	bool failed;
 	/* What the run covered, printed at the end. */
 	unsigned calls, on_released, end_pointers, invalid, destroyed, kernels;
@@ -537,10 +538,11 @@ static void op_set_arg(struct soak *s, struct world *w, struct world *other)
 		break;
 	default:
 		p = outside(s, w, other);
-		want = p ? CL_INVALID_ARG_VALUE : CL_SUCCESS;
+		want = p && !s->system_svm ? CL_INVALID_ARG_VALUE : CL_SUCCESS;
 		break;
 	}
-	s->end_pointers += want == CL_SUCCESS && p && !holder(w, p, 0, false);
+	s->end_pointers += want == CL_SUCCESS && p && !holder(w, p, 0, false) &&
+			   holder(w, p, 0, true);
 	s->invalid += want != CL_SUCCESS;
 	struct m_alloc *a = p ? holder(w, p, 0, true) : NULL;
 
@@ -573,7 +575,7 @@ static void op_exec_info(struct soak *s, struct world *w, struct world *other)
 				ptrs[i] = w->a[0].p;
 			else if (!ptrs[i])
 				n = i;
-			else
+			else if (!s->system_svm)
 				want = CL_INVALID_VALUE;
 		}
 	}
@@ -987,6 +989,7 @@ static void random_valid_and_invalid_svm_calls(struct cltest_env *env)
 		s->ops = ops_per_thread;
 		s->platform = env->platform;
 		s->device = env->device;
+		s->system_svm = cltest_system_svm(env);
 		if (only >= 0 && only != t)
 			continue;
 		CHECK(pthread_create(&threads[t], NULL, soak_thread, s) == 0);

@@ -202,3 +202,12 @@ bool cltest_gone_within(const struct cltest_mark *m, double seconds)
 	}
 	return true;
 }
+
+bool cltest_system_svm(const struct cltest_env *env)
+{
+	cl_device_svm_capabilities svm = 0;
+
+	return clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
+			       NULL) == CL_SUCCESS &&
+	       (svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
+}

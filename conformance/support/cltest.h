@@ -82,6 +82,13 @@ cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *
 
 const char *cltest_err_name(cl_int err);
 
+/*
+ * The device reports fine-grain system SVM (rusticl 25 and later do, and
+ * svmx keeps it): any host pointer is then a valid SVM pointer for kernel
+ * arguments and exec info, not only those inside SVM allocations.
+ */
+bool cltest_system_svm(const struct cltest_env *env);
+
 /* Monotonic time in seconds. */
 double cltest_now(void);
 
