@@ -170,9 +170,14 @@ static void sub_buffers_of_svm_buffers_work_in_kernels(struct cltest_env *env)
 	cl_kernel set = program ? clCreateKernel(program, "set", NULL) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
 	size_t origins[] = { 0, 12, 4096, 3 * 4096 };
+	cl_uint align_bits = 0;
+	size_t align;
 	cl_int err;
 
 	CHECK(set && a);
+	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_MEM_BASE_ADDR_ALIGN, sizeof(align_bits),
+				 &align_bits, NULL));
+	align = align_bits / 8 ? align_bits / 8 : 1;
 	memset(a, 0, 4096 * sizeof(int));
 	cl_mem buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4096 * sizeof(int), a, &err);
 	CHECK_OK(err);
@@ -180,6 +185,9 @@ static void sub_buffers_of_svm_buffers_work_in_kernels(struct cltest_env *env)
 		cl_buffer_region region = { origins[i], 64 };
 		cl_mem sub = clCreateSubBuffer(buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
 
+		/* Below the device's base address alignment the driver may refuse. */
+		if (err == CL_MISALIGNED_SUB_BUFFER_OFFSET && origins[i] % align)
+			continue;
 		CHECK_OK(err);
 		CHECK_OK(run_set(env, set, sub, 100 * (int)(i + 1), 16));
 		clReleaseMemObject(sub);

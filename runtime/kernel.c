@@ -71,6 +71,7 @@ static struct svmx_kernel *track(cl_kernel kernel, cl_context context)
 	k->handle = kernel;
 	k->context = context;
 	k->nargs = nargs;
+	k->system_svm = svmx_context_system_svm(context);
 	atomic_init(&k->app_refs, 1);
 	atomic_init(&k->refs, 1);
 	pthread_mutex_init(&k->lock, NULL);
@@ -217,10 +218,16 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 		goto out;
 	}
 	alloc = svmx_registry_find_end(value, k->context);
-	if (!alloc && svmx_context_system_svm(k->context)) {
+	/*
+	 * The driver takes any host pointer: no buffer needed (rusticl 26
+	 * refuses sub-buffers at offsets below CL_DEVICE_MEM_BASE_ADDR_ALIGN).
+	 */
+	if (k->system_svm) {
 		err = svmx_next.clSetKernelArgSVMPointer(k->handle, index, value);
-		if (err == CL_SUCCESS)
-			remember(k, index, NULL, NULL, NULL);
+		if (err == CL_SUCCESS) {
+			remember(k, index, alloc, alloc ? value : NULL, NULL);
+			alloc = NULL;
+		}
 		goto out;
 	}
 	if (!alloc) {
@@ -273,7 +280,7 @@ static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *valu
 	for (size_t i = 0; i < n; i++) {
 		allocs[i] = svmx_registry_find_end(ptrs[i], k->context);
 		/* The driver's own memory: nothing of svmx's to keep or arm. */
-		if (!allocs[i] && svmx_context_system_svm(k->context))
+		if (!allocs[i] && k->system_svm)
 			continue;
 		if (!allocs[i]) {
 			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
@@ -308,7 +315,7 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 		if (size != sizeof(cl_bool) || !value)
 			return CL_INVALID_VALUE;
 		/* Only a driver with fine-grain system SVM of its own shares it. */
-		if (*(const cl_bool *)value && !svmx_context_system_svm(k->context))
+		if (*(const cl_bool *)value && !k->system_svm)
 			return CL_INVALID_OPERATION;
 		if (*(const cl_bool *)value)
 			return svmx_next.clSetKernelExecInfo(k->handle, name, size, value);

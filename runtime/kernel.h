@@ -32,6 +32,12 @@ struct svmx_kernel {
 	const void **exec_ptrs;
 	size_t nexec;
 	cl_bool fine_grain_system;
+	/*
+	 * Every device of the context has fine-grain system SVM of its own
+	 * (rusticl 25 and later): SVM pointers, svmx's included, go to the
+	 * driver as they are, and svmx only keeps what they point into.
+	 */
+	bool system_svm;
 };
 
 /* Called after the driver made kernel; tracks it if svmx serves its context. */
