@@ -4,6 +4,7 @@
  * the SVM API, device queries and the calls they depend on replaced.
  */
 #include "arming.h"
+#include "log.h"
 #include "layer.h"
 #include "settings.h"
 #include "workarounds.h"
@@ -76,6 +77,7 @@ EXPORT cl_int CL_API_CALL clInitLayer(cl_uint num_entries, const struct _cl_icd_
 				      cl_uint *num_entries_ret,
 				      const struct _cl_icd_dispatch **layer_ret)
 {
+	svmx_debug("loaded through clInitLayer, %u dispatch entries", num_entries);
 	return init_layer(num_entries, target, num_entries_ret, layer_ret);
 }
 
@@ -88,10 +90,12 @@ EXPORT cl_int CL_API_CALL clInitLayerWithProperties(cl_uint num_entries,
 	/* svmx defines no layer properties: only the empty list is valid. */
 	if (properties && properties[0] != CL_LAYER_PROPERTIES_LIST_END)
 		return CL_INVALID_PROPERTY;
+	svmx_debug("loaded through clInitLayerWithProperties, %u dispatch entries", num_entries);
 	return init_layer(num_entries, target, num_entries_ret, layer_ret);
 }
 
 EXPORT cl_int CL_API_CALL clDeinitLayer(void)
 {
+	svmx_debug("clDeinitLayer");
 	return CL_SUCCESS;
 }

@@ -20,7 +20,7 @@ cache=${SVMX_USERLAND_CACHE:-/var/cache/svmx/userland}
 
 # --- recipe begin
 packages="build-essential cmake pkg-config ocl-icd-libopencl1 ocl-icd-opencl-dev
- opencl-headers clinfo mesa-opencl-icd pocl-opencl-icd libdrm-dev"
+ opencl-headers clinfo mesa-opencl-icd pocl-opencl-icd libdrm-dev mount"
 case "$name" in
 debian13) suites="trixie trixie-backports" ;;
 sid) suites="sid" ;;
