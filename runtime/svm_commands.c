@@ -7,6 +7,7 @@
 #include "queue_finish.h"
 #include "registry.h"
 #include "svm_alloc.h"
+#include "workarounds.h"
 
 #include <pthread.h>
 #include <stdint.h>
@@ -68,6 +69,24 @@ static void release_mem(cl_mem mem)
 }
 
 /*
+ * rusticl 26.2 refuses a non-blocking command whose wait list holds a
+ * failed event, with CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST, which the
+ * specification names for blocking calls only (SVMX_WA_FAILED_WAIT_LIST).
+ * The command is then enqueued as failed: a user event with that status
+ * stands for it, and a blocking caller gets the status from its wait.
+ */
+static cl_int failed_by_wait_list(struct svmx_queue *q, cl_int err, cl_event *ev)
+{
+	if (err != CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST || !q->ctx ||
+	    !svmx_wa(q->ctx->workarounds, SVMX_WA_FAILED_WAIT_LIST))
+		return err;
+	*ev = svmx_next.clCreateUserEvent(q->context, &err);
+	if (*ev)
+		err = svmx_next.clSetUserEventStatus(*ev, CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+	return err;
+}
+
+/*
  * A marker that waits for exactly the wait list.  A marker with an empty
  * list waits for every earlier command; in an out-of-order queue an SVM
  * command with no wait list must not, so it waits for a completed user
@@ -88,7 +107,8 @@ static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_e
 		n = 1;
 		list = &done;
 	}
-	err = svmx_next.clEnqueueMarkerWithWaitList(q->handle, n, list, ev);
+	err = failed_by_wait_list(q, svmx_next.clEnqueueMarkerWithWaitList(q->handle, n, list, ev),
+				  ev);
 	release_event(done);
 	return err;
 }
@@ -248,6 +268,7 @@ cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst
 		else if (err == CL_INVALID_BUFFER_SIZE)
 			err = CL_INVALID_VALUE;
 	}
+	err = failed_by_wait_list(q, err, &ev);
 	if (err == CL_SUCCESS) {
 		err = finish(q, CL_COMMAND_SVM_MEMCPY, queued, ev, wait_after, event);
 		ev = NULL;
@@ -290,6 +311,7 @@ cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pa
 		goto out;
 	err = svmx_next.clEnqueueFillBuffer(q->handle, buf, pattern, pattern_size, offset, size,
 					    nwait, wait, &ev);
+	err = failed_by_wait_list(q, err, &ev);
 	if (err == CL_SUCCESS)
 		err = finish(q, CL_COMMAND_SVM_MEMFILL, queued, ev, false, event);
 	release_mem(buf);

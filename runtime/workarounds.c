@@ -105,6 +105,18 @@ static bool finish_status(const struct svmx_device *dev)
 }
 
 /*
+ * rusticl 26.2 refuses a non-blocking command whose wait list holds a failed
+ * event (CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST; bad_inputs
+ * finish_after_a_failed_command); the specification fails the command by its
+ * event.  Probed at the call: only that status of a non-blocking command
+ * becomes a failed event, on svmx's own queues.
+ */
+static bool failed_wait_list(const struct svmx_device *dev)
+{
+	return provide_svm(dev);
+}
+
+/*
  * rusticl 25.0 rejects clSetKernelExecInfo(SVM_PTRS, 0, NULL), the reset the
  * specification allows (26.2 accepts it).  On a host-coherent device the
  * list changes what the kernel may reach in nothing, so where the driver
@@ -125,6 +137,7 @@ static const struct workaround table[SVMX_WA_COUNT] = {
 	[SVMX_WA_FENCE] = { "fence", llvmpipe_store_and_fence },
 	[SVMX_WA_FINISH_AFTER_FLUSH] = { "finish_after_flush", finish_after_flush },
 	[SVMX_WA_FINISH_STATUS] = { "finish_status", finish_status },
+	[SVMX_WA_FAILED_WAIT_LIST] = { "failed_wait_list", failed_wait_list },
 	[SVMX_WA_EXEC_INFO_RESET] = { "exec_info_reset", exec_info_reset },
 };
 

@@ -20,6 +20,7 @@ enum svmx_workaround {
 	SVMX_WA_FENCE,			/* fence as a locked add to a host word */
 	SVMX_WA_FINISH_AFTER_FLUSH,	/* clFinish also waits for flushed work */
 	SVMX_WA_FINISH_STATUS,		/* clFinish's status outside the spec's */
+	SVMX_WA_FAILED_WAIT_LIST,	/* non-blocking command, failed wait list */
 	SVMX_WA_EXEC_INFO_RESET,	/* answer the SVM_PTRS reset (0, NULL) */
 	SVMX_WA_COUNT
 };
