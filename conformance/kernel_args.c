@@ -313,6 +313,21 @@ static void kernel_walks_and_extends_a_list_alternating_between_two_allocations(
 	long want = 0;
 
 	CHECK(a && b && sum && program);
+	/*
+	 * rusticl 26.2's llvmpipe segfaults in this kernel's generated code,
+	 * with or without svmx (22.3.6 and 25.0.7 run it): not run there.
+	 */
+	char driver[64] = "";
+
+	clGetDeviceInfo(env->device, CL_DRIVER_VERSION, sizeof(driver) - 1, driver, NULL);
+	if (strncmp(driver, "26.2.", 5) == 0) {
+		printf("not run on rusticl %s: the driver crashes in this kernel\n", driver);
+		clSVMFree(env->context, a);
+		clSVMFree(env->context, b);
+		clSVMFree(env->context, sum);
+		clReleaseProgram(program);
+		return;
+	}
 	k = clCreateKernel(program, "walk_and_extend", &err);
 	CHECK(k != NULL);
 	/* Host builds the list: node i lives in A when i is even, in B when odd. */
