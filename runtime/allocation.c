@@ -233,8 +233,9 @@ cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
 			err = subbuffer_at(alloc, offset, &mem);
 		if (err == CL_SUCCESS)
 			err = svmx_next.clSetKernelArg(kernel, index, sizeof(mem), &mem);
-		if (err == CL_SUCCESS && svmx_next.clRetainMemObject(mem) == CL_SUCCESS)
-			*held = mem;
+		/* A new reference only for another buffer than the one held. */
+		if (err == CL_SUCCESS && mem != *held)
+			*held = svmx_next.clRetainMemObject(mem) == CL_SUCCESS ? mem : NULL;
 		drop_buffers_if_released(alloc);
 	}
 	pthread_mutex_unlock(&alloc->lock);

@@ -66,10 +66,10 @@ void svmx_alloc_release_buffers(struct svmx_alloc *alloc);
  * Set argument index of kernel to a buffer whose device address is exactly
  * base + offset (offset up to size: one past the end is svmx's memory too).  The buffer is looked up and handed to the driver under the
  * allocation's lock, so neither a concurrent free nor cache eviction can
- * release it first.  *held gets a reference to it for the caller to keep
- * while the argument is set: drivers need not retain a kernel argument
- * (rusticl 25 does not, and a released buffer fails the launch with
- * CL_INVALID_KERNEL_ARGS).
+ * release it first.  *held, the buffer the caller holds for that argument
+ * (or NULL), becomes the buffer set, with a reference taken unless it was
+ * held already: drivers need not retain a kernel argument (rusticl 25 does
+ * not, and a released buffer fails the launch with CL_INVALID_KERNEL_ARGS).
  */
 cl_int svmx_alloc_set_kernel_arg(struct svmx_alloc *alloc, size_t offset,
 				 cl_kernel kernel, cl_uint index, cl_mem *held);

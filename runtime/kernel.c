@@ -190,14 +190,14 @@ static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *al
 	k->args[index].mem = mem;
 	if (old)
 		svmx_alloc_put(old);
-	if (old_mem)
+	if (old_mem && old_mem != mem)
 		svmx_next.clReleaseMemObject(old_mem);
 }
 
 cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void *value)
 {
 	struct svmx_alloc *alloc = NULL;
-	cl_mem held = NULL;
+	cl_mem held;
 	cl_int err;
 
 	pthread_mutex_lock(&k->lock);
@@ -236,6 +236,7 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 		err = CL_INVALID_ARG_VALUE;
 		goto out;
 	}
+	held = k->args[index].mem;
 	err = svmx_alloc_set_kernel_arg(alloc, (size_t)((const char *)value - (char *)alloc->base),
 					k->handle, index, &held);
 	if (err == CL_SUCCESS) {
