@@ -19,14 +19,16 @@ enum svmx_device_role {
 	SVMX_ROLE_SCOPE_FIX,
 	/*
 	 * No usable native SVM on a device that executes on the host's memory
-	 * (rusticl 22.3 on llvmpipe): svmx provides coarse- and fine-grain
-	 * buffers and atomics over page-aligned anonymous memory.
+	 * (rusticl on llvmpipe, 22.3 to 26.2: see provide_svm in
+	 * workarounds.c): svmx provides coarse- and fine-grain buffers and
+	 * atomics over page-aligned anonymous memory.
 	 */
 	SVMX_ROLE_EMULATE,
 	/*
 	 * Native SVM without atomics on a device that executes on the host's
-	 * memory (rusticl 23.2 and later on llvmpipe): SVM stays native, svmx
-	 * adds the atomics, orders and scopes, and the build handling for them.
+	 * memory, whose own SVM svmx keeps (none measured here: rusticl 23.2
+	 * and later get SVMX_ROLE_EMULATE): svmx adds the atomics, orders and
+	 * scopes, and the build handling for them.
 	 */
 	SVMX_ROLE_ATOMICS,
 };

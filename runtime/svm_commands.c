@@ -83,6 +83,10 @@ static cl_int failed_by_wait_list(struct svmx_queue *q, cl_int err, cl_event *ev
 	*ev = svmx_next.clCreateUserEvent(q->context, &err);
 	if (*ev)
 		err = svmx_next.clSetUserEventStatus(*ev, CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
+	if (err != CL_SUCCESS) {
+		release_event(*ev);
+		*ev = NULL;
+	}
 	return err;
 }
 
