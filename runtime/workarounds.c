@@ -74,11 +74,11 @@ static bool all_devices_scope(const struct svmx_device *dev)
  * llvmpipe compiled an atomic store as a plain store, and before 25 a fence
  * as no instruction: a seq_cst store or fence then let a later load pass an
  * earlier store.  Measured with conformance/seq_cst_ordering.c and
- * SVMX_WORKAROUNDS_OFF (3600 rounds a case, the control run seeing
- * reordering each time): seq_cst stores fail on rusticl 22.3.6 and 25.0.7
- * (16 forbidden outcomes) and hold on 26.2.6; fences fail on 22.3.6 and
- * hold on 25.0.7 and 26.2.6.  Versions in between are unmeasured and keep
- * the rewrite, which is correct everywhere, only slower.
+ * SVMX_WORKAROUNDS_OFF: seq_cst stores fail on rusticl 22.3.6 (9 forbidden
+ * outcomes in 4103 rounds) and 25.0.7 (22 in 31200, where the control saw
+ * 8) and hold on 26.2.6; fences failed once on 22.3.6 and hold on 25.0.7
+ * and 26.2.6.  Versions in between are unmeasured and keep the rewrite,
+ * which is correct everywhere, only slower.
  */
 static bool seq_cst_store(const struct svmx_device *dev)
 {

@@ -7,7 +7,8 @@
 #   in-userland.sh ROOT DIR[:DIR...] CMD [ARGS...]
 #
 # LOADER=khronos in the environment makes the command use the Khronos
-# loader (unpacked in /opt/khronos) instead of ocl-icd.
+# loader (unpacked in /opt/khronos) instead of ocl-icd.  The SVMX_* settings
+# pass through; the rest of the environment does not.
 set -euo pipefail
 root=${1:?usage: in-userland.sh ROOT DIRS CMD...}
 dirs=${2:?usage: in-userland.sh ROOT DIRS CMD...}
@@ -30,7 +31,8 @@ exec unshare --mount --propagation private /bin/bash -c '
 		mkdir -p "$root$d"
 		mount --bind "$d" "$root$d"
 	done
+	svmx=()
+	for v in $(compgen -e SVMX_); do svmx+=("$v=${!v}"); done
 	exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
-		LANG=C.UTF-8 ${libpath:+LD_LIBRARY_PATH=$libpath} \
-		${SVMX_LOG:+SVMX_LOG=$SVMX_LOG} "$@"
+		LANG=C.UTF-8 ${libpath:+LD_LIBRARY_PATH=$libpath} "${svmx[@]}" "$@"
 ' in-userland "$root" "$dirs" "$libpath" "$@"
