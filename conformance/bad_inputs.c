@@ -118,6 +118,30 @@ static cl_int svm_free_then_check(struct fx *f, cl_context c, void *ptr)
 		obj_result(o_, e_);                                             \
 	})
 
+/*
+ * clCreateProgramWithBinary of a binary with svmx's header (runtime/
+ * program_binary.c) saying the fence word is at fence_word, of the given
+ * header version: where no fence word can be, the binary is refused.
+ */
+static cl_int wrapped_binary(struct fx *f, cl_ulong fence_word, cl_uint version)
+{
+	unsigned char bin[64] = "svmxbin";
+	const unsigned char *bins[1] = { bin };
+	size_t len = sizeof(bin);
+	cl_int status = CL_SUCCESS, err = CL_SUCCESS;
+	cl_program prog;
+
+	memcpy(bin + 8, &version, sizeof(version));
+	memcpy(bin + 16, &fence_word, sizeof(fence_word));
+	prog = clCreateProgramWithBinary(f->ctx, 1, &f->dev, &len, bins, &status, &err);
+	if (prog) {
+		clReleaseProgram(prog);
+		return CL_SUCCESS;
+	}
+	/* binary_status must name the binary too */
+	return err == CL_INVALID_BINARY && status != CL_INVALID_BINARY ? CL_INVALID_VALUE : err;
+}
+
 static cl_context create_context(cl_uint n, const cl_device_id *devs, void *notify,
 				 void *user_data, cl_int *err)
 {
@@ -299,6 +323,24 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(build_info_options_too_small, "clGetProgramBuildInfo",                           \
 	  "CL_PROGRAM_BUILD_OPTIONS into 4 bytes", CL_INVALID_VALUE, "clGetProgramBuildInfo", \
 	  clGetProgramBuildInfo(f->prog, f->dev, CL_PROGRAM_BUILD_OPTIONS, 4, f->host, NULL)) \
+	R(program_info_null_program, "clGetProgramInfo", "program is NULL", CL_INVALID_PROGRAM, \
+	  "clGetProgramInfo",                                                                \
+	  clGetProgramInfo(NULL, CL_PROGRAM_BINARY_SIZES, 0, NULL, &f->size_past[0]))        \
+	R(program_info_sizes_too_small, "clGetProgramInfo", "CL_PROGRAM_BINARY_SIZES into 1 byte", \
+	  CL_INVALID_VALUE, "clGetProgramInfo",                                              \
+	  clGetProgramInfo(f->prog, CL_PROGRAM_BINARY_SIZES, 1, f->host, NULL))              \
+	R(program_info_binaries_too_small, "clGetProgramInfo", "CL_PROGRAM_BINARIES into 1 byte", \
+	  CL_INVALID_VALUE, "clGetProgramInfo",                                              \
+	  clGetProgramInfo(f->prog, CL_PROGRAM_BINARIES, 1, f->host, NULL))                  \
+	R(binary_lengths_null, "clCreateProgramWithBinary", "lengths is NULL", CL_INVALID_VALUE, \
+	  "clCreateProgramWithBinary",                                                       \
+	  OBJ_ERR(clCreateProgramWithBinary(f->ctx, 1, &f->dev, NULL,                        \
+					    (const unsigned char **)f->ptrs_host, NULL, &e_))) \
+	R(binary_svmx_header_fence_word_elsewhere, "clCreateProgramWithBinary",             \
+	  "svmx's header, fence word at 0x1000", CL_INVALID_BINARY, "svmx",                 \
+	  wrapped_binary(f, 0x1000, 1))                                                      \
+	R(binary_svmx_header_unknown_version, "clCreateProgramWithBinary",                  \
+	  "svmx's header of version 2", CL_INVALID_BINARY, "svmx", wrapped_binary(f, 0, 2))  \
 	R(release_program_null, "clReleaseProgram", "program is NULL", CL_INVALID_PROGRAM,    \
 	  "clReleaseProgram", clReleaseProgram(NULL))                                      \
 	R(release_program_is_buffer, "clReleaseProgram", "program is a buffer object",       \

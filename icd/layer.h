@@ -9,6 +9,7 @@
 
 void svmx_install_device_query(struct _cl_icd_dispatch *d);
 void svmx_install_program_build(struct _cl_icd_dispatch *d);
+void svmx_install_program_binary(struct _cl_icd_dispatch *d);
 void svmx_install_context_lifetime(struct _cl_icd_dispatch *d);
 void svmx_install_svm_alloc(struct _cl_icd_dispatch *d);
 void svmx_install_kernel_args(struct _cl_icd_dispatch *d);

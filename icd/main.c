@@ -57,6 +57,7 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 		svmx_workarounds_check_names();
 		svmx_install_device_query(&layer_dispatch);
 		svmx_install_program_build(&layer_dispatch);
+		svmx_install_program_binary(&layer_dispatch);
 		svmx_install_context_lifetime(&layer_dispatch);
 		svmx_install_svm_alloc(&layer_dispatch);
 		svmx_install_kernel_args(&layer_dispatch);
