@@ -72,7 +72,8 @@ mv "$dir"/work/*.deb "$dir"/
 # Each package holds what it is for.
 missing=
 while read -r pkg file; do
-	dpkg-deb -c "$dir/${pkg}"_*.deb | grep -qE " \./$file\$" || missing="$missing $pkg:$file"
+	listing=$(dpkg-deb -c "$dir/${pkg}"_*.deb)
+	grep -qE " \./$file\$" <<<"$listing" || missing="$missing $pkg:$file"
 done <<'LIST'
 svmx etc/OpenCL/layers/svmx.lay
 svmx usr/bin/svmx-run
@@ -98,4 +99,9 @@ rm -rf "$dir/work"
 echo "deb-build: $dist: built $(cd "$dir" && echo *.deb) in $(($(date +%s) - start)) s; lintian: $(wc -l <"$dir/lintian.tags") tags, no errors" >&2
 [ -s "$dir/lintian.tags" ] && cat "$dir/lintian.tags" >&2
 touch "$dir/.done"
+# Builds of older inputs are not needed again (skip any still in progress).
+for old in "$cache"/debs-"$dist"-*; do
+	[ "$old" = "$dir" ] || [ ! -d "$old" ] && continue
+	(flock -n 9 && rm -rf "$old") 9>>"$old/.lock" 2>/dev/null || true
+done
 echo "$dir"
