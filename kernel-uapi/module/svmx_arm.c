@@ -226,6 +226,18 @@ static void svmx_restore(struct mm_struct *mm, unsigned long addr)
 	fixup_user_fault(mm, addr, 0, NULL);
 }
 
+/* Take one injected table insertion failure, if any are left. */
+static bool svmx_inject_store_failure(void)
+{
+	unsigned int n = READ_ONCE(svmx_fail_table_stores);
+
+	do {
+		if (!n)
+			return false;
+	} while (!try_cmpxchg(&svmx_fail_table_stores, &n, n - 1));
+	return true;
+}
+
 /*
  * Enter page into the device table at addr unless the run was invalidated
  * since seq: 1 entered (or held already), 0 invalidated, -ENOMEM when the
@@ -240,6 +252,8 @@ static int svmx_program(struct svmx_client *c, unsigned long addr,
 	mutex_lock(&c->lock);
 	if (mmu_interval_read_retry(&c->notifier, seq)) {
 		ret = 0;
+	} else if (svmx_inject_store_failure()) {
+		ret = -ENOMEM;
 	} else {
 		old = xa_store(&c->pages, addr >> PAGE_SHIFT, page,
 			       GFP_NOWAIT | __GFP_NOWARN);

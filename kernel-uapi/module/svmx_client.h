@@ -57,6 +57,7 @@ struct svmx_client {
 /* Module parameters (svmx_main.c). */
 extern unsigned int svmx_arm_timeout_ms;
 extern unsigned int svmx_event_queue_len;
+extern unsigned int svmx_fail_table_stores;
 
 /* svmx_arm.c */
 int svmx_check_range(u64 addr, u64 len);

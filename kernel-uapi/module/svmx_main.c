@@ -28,6 +28,16 @@ module_param_named(event_queue_len, svmx_event_queue_len, uint, 0644);
 MODULE_PARM_DESC(event_queue_len,
 		 "Revocation records queued per client before overflow");
 
+/*
+ * Fault injection for the tests: a real failure to grow a device table
+ * needs the zone at its min watermark (the insertion is GFP_NOWAIT, under
+ * client->lock), where anything that may reclaim would invoke the OOM killer.
+ */
+unsigned int svmx_fail_table_stores;
+module_param_named(fail_table_stores, svmx_fail_table_stores, uint, 0600);
+MODULE_PARM_DESC(fail_table_stores,
+		 "Debug: fail this many device table insertions with -ENOMEM");
+
 static int svmx_open(struct inode *inode, struct file *file)
 {
 	struct svmx_client *c;

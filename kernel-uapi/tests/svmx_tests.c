@@ -1154,6 +1154,63 @@ TEST_TIMEOUT(two_threads_of_one_client_arming_one_range_cause_no_cpu_revocation,
 	ASSERT_EQ(st.armed, 100 * 64);
 }
 
+#define FAIL_TABLE_STORES "/sys/module/svmx/parameters/fail_table_stores"
+
+static void set_fail_table_stores(unsigned int n)
+{
+	FILE *f = fopen(FAIL_TABLE_STORES, "w");
+
+	if (!f || fprintf(f, "%u\n", n) < 0 || fclose(f))
+		SVMX_FAIL("%s: %s", FAIL_TABLE_STORES, strerror(errno));
+}
+
+static unsigned int fail_table_stores(void)
+{
+	FILE *f = fopen(FAIL_TABLE_STORES, "r");
+	unsigned int n = ~0U;
+
+	if (!f || fscanf(f, "%u", &n) != 1)
+		SVMX_FAIL("%s: %s", FAIL_TABLE_STORES, strerror(errno));
+	fclose(f);
+	return n;
+}
+
+/*
+ * A page that cannot go into the device table (xa_store() failing, here
+ * injected once) fails ARM with ENOMEM at once, not a retry that hides it:
+ * the pages of the failed run go back to the CPU, present and intact, and
+ * what was held before stays held.  The next ARM takes the whole range.
+ */
+TEST(arm_whose_table_insertion_fails_returns_enomem_and_gives_the_run_back)
+{
+	int fd = open_client();
+	int *p = (int *)map_filled(4);
+	unsigned int left;
+	int ret, e;
+	size_t i;
+
+	ASSERT_OK(svmx_arm(fd, p, 2 * PAGE, NULL));
+	set_fail_table_stores(1);
+	ret = svmx_arm(fd, p, 4 * PAGE, NULL);
+	e = errno;
+	left = fail_table_stores();
+	if (left)
+		set_fail_table_stores(0);
+	ASSERT_EQ(left, 0);	/* the injected failure was taken */
+	errno = e;
+	ASSERT_ERRNO(ret, ENOMEM);
+	ASSERT_EQ(svmx_held(fd, p, 2 * PAGE), 2);
+	ASSERT_TRUE(page_is_device_exclusive(p));
+	for (i = 2; i < 4; i++) {
+		ASSERT_EQ(svmx_held(fd, (char *)p + i * PAGE, PAGE), 0);
+		ASSERT_TRUE(page_is_present((char *)p + i * PAGE));
+	}
+	for (i = 2 * PAGE / sizeof(int); i < 4 * PAGE / sizeof(int); i++)
+		ASSERT_EQ(p[i], (int)i);
+	ASSERT_OK(svmx_arm(fd, p, 4 * PAGE, NULL));
+	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 4);
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
