@@ -1211,6 +1211,66 @@ TEST(arm_whose_table_insertion_fails_returns_enomem_and_gives_the_run_back)
 	ASSERT_EQ(svmx_held(fd, p, 4 * PAGE), 4);
 }
 
+/* PG_dirty in /proc/kpageflags (include/uapi/linux/kernel-page-flags.h). */
+#define KPF_DIRTY 4
+#define PM_PFN_MASK ((1ULL << 55) - 1)
+
+static int page_flag_dirty(uint64_t pfn)
+{
+	uint64_t f = 0;
+	int fd = open("/proc/kpageflags", O_RDONLY);
+
+	if (fd < 0)
+		SVMX_FAIL("/proc/kpageflags: %s", strerror(errno));
+	if (pread(fd, &f, sizeof(f), pfn * sizeof(f)) != sizeof(f))
+		SVMX_FAIL("/proc/kpageflags: %s", strerror(errno));
+	close(fd);
+	return !!(f & (1ULL << KPF_DIRTY));
+}
+
+/*
+ * A CMPXCHG batch whose first op succeeds and whose last fails still wrote:
+ * the page must stay dirty, or reclaim would discard the device's value.
+ * MADV_FREE makes the page clean and lazily freeable (PG_dirty off, as
+ * kpageflags shows); MADV_PAGEOUT then reclaims what is still clean, as the
+ * control page shows.  (ARM itself already dirties the page: GUP with
+ * FOLL_WRITE marks a clean page dirty.  So this holds with the module that
+ * dirtied the page only when the batch's last op succeeded, too; no
+ * userspace sequence leaves an armed page clean.)  The test pins itself to
+ * one CPU so that MADV_PAGEOUT's lru_add_drain() sees the MADV_FREE.
+ */
+TEST(dev_cmpxchg_batch_ending_in_a_failed_compare_leaves_a_lazyfree_page_dirty_for_reclaim)
+{
+	unsigned long cpu0 = 1;
+	uint64_t *p, *ctl, pfn, result = 0;
+	int fd = open_client();
+
+	/* One CPU from the first fault on: the LRU's per-CPU batches. */
+	ASSERT_OK(syscall(SYS_sched_setaffinity, 0, sizeof(cpu0), &cpu0));
+	p = (uint64_t *)map_filled(2);
+	ctl = p + PAGE / 8;
+	p[0] = 7;
+	ctl[0] = 7;
+	ASSERT_TRUE(page_is_present(p));
+	pfn = pagemap(p) & PM_PFN_MASK;
+	ASSERT_NE(pfn, 0);
+	/* MADV_FREE skips pages not yet on the LRU: MADV_COLD drains them. */
+	ASSERT_OK(madvise(p, 2 * PAGE, MADV_COLD));
+	ASSERT_OK(madvise(p, 2 * PAGE, MADV_FREE));
+	ASSERT_FALSE(page_flag_dirty(pfn));
+	ASSERT_OK(svmx_arm(fd, p, PAGE, NULL));
+	TH_LOG("PG_dirty after MADV_FREE 0, after ARM %d", page_flag_dirty(pfn));
+	ASSERT_OK(svmx_dev_atomic(fd, p, SVMX_DEV_CMPXCHG, 8, 9, 7, 2,
+				  &result, NULL));
+	ASSERT_EQ(result, 9);	/* 7 -> 9, then 9 != 7: the last op failed */
+	ASSERT_TRUE(page_flag_dirty(pfn));
+	ASSERT_OK(svmx_disarm(fd, p, PAGE, NULL));
+	ASSERT_EQ(pagemap(p) & PM_PFN_MASK, pfn);
+	ASSERT_OK(madvise(p, 2 * PAGE, MADV_PAGEOUT));
+	ASSERT_EQ(ctl[0], 0);	/* the clean lazyfree page was discarded */
+	ASSERT_EQ(p[0], 9);	/* the dirty one kept the device's value */
+}
+
 static void on_signal(int sig)
 {
 	(void)sig;
@@ -1250,6 +1310,55 @@ TEST(dev_atomic_is_interrupted_by_a_caught_signal)
 	}
 	ASSERT_TRUE(WIFEXITED(status));
 	ASSERT_EQ(WEXITSTATUS(status), 0);
+}
+
+/*
+ * Under SA_RESTART too a caught signal ends DEV_ATOMIC with EINTR: the call
+ * is not restarted (that would repeat the ops already done), and those ops
+ * are whole batches of 64 (SVMX_DEV_BATCH), done and kept.
+ */
+TEST(dev_atomic_interrupted_under_sa_restart_fails_eintr_keeping_whole_batches)
+{
+	int status = 0, i;
+	uint64_t *p;
+	pid_t pid;
+
+	p = mmap(NULL, PAGE, PROT_READ | PROT_WRITE,
+		 MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	p[0] = 0;
+	pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		struct sigaction sa = { .sa_handler = on_signal,
+					.sa_flags = SA_RESTART };
+		struct itimerval it = { .it_value = { .tv_usec = 200000 } };
+		uint64_t *q = (uint64_t *)map_filled(1);
+		int fd = open_client(), ret, e;
+
+		q[0] = 0;
+		if (svmx_arm(fd, q, PAGE, NULL))
+			_exit(3);
+		sigaction(SIGALRM, &sa, NULL);
+		setitimer(ITIMER_REAL, &it, NULL);
+		ret = svmx_dev_atomic(fd, q, SVMX_DEV_ADD, 8, 1, 0, 1ULL << 40,
+				      NULL, NULL);
+		e = errno;
+		p[0] = q[0];	/* the adds done, through a CPU fault */
+		_exit(ret == -1 && e == EINTR ? 0 : 2);
+	}
+	for (i = 0; i < 200 && waitpid(pid, &status, WNOHANG) == 0; i++)
+		usleep(100000);
+	if (i == 200) {
+		kill(pid, SIGKILL);
+		waitpid(pid, &status, 0);
+		SVMX_FAIL("DEV_ATOMIC still running 20 s after the signal");
+	}
+	TH_LOG("%llu adds done before EINTR", (unsigned long long)p[0]);
+	ASSERT_TRUE(WIFEXITED(status));
+	ASSERT_EQ(WEXITSTATUS(status), 0);
+	ASSERT_GT(p[0], 0);
+	ASSERT_EQ(p[0] % 64, 0);
 }
 
 /* A size field beyond SVMX_MAX_STRUCT_SIZE is refused before any copy. */
