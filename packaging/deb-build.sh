@@ -32,12 +32,21 @@ debian13)
 	;;
 *) echo "deb-build: unknown distribution $dist (debian12, debian13)" >&2; exit 2 ;;
 esac
+# The files under paths, without build products (.gitignore) in a git tree.
+files() {
+	if git -C "$src" rev-parse --git-dir >/dev/null 2>&1; then
+		git -C "$src" ls-files -co --exclude-standard -- "$@" | LC_ALL=C sort -u |
+			while read -r f; do [ -e "$f" ] || [ -L "$f" ] && echo "$f"; done
+	else
+		find "$@" \( -type f -o -type l \) | LC_ALL=C sort
+	fi
+}
 hash=$( {
 	echo "$dist"
 	echo "$buildenv"
 	cat "$here/deb-build.sh"
 	# shellcheck disable=SC2086
-	(cd "$src" && find $paths \( -type f -o -type l \) | LC_ALL=C sort | xargs sha256sum)
+	(cd "$src" && files $paths | xargs sha256sum)
 } | sha256sum | cut -c1-12)
 dir=$cache/debs-$dist-$hash
 mkdir -p "$dir"
@@ -52,7 +61,7 @@ start=$(date +%s)
 rm -rf "$dir/work" "$dir/ov" "$dir"/*.deb
 mkdir -p "$dir/work/svmx"
 # shellcheck disable=SC2086
-tar -C "$src" -cf - $paths | tar -C "$dir/work/svmx" -xf -
+(cd "$src" && files $paths | tar -cf - --no-recursion -T -) | tar -C "$dir/work/svmx" -xf -
 build='cd "$1/work/svmx" && dpkg-buildpackage -us -uc -b >"$1/build.log" 2>&1 &&
 	cd .. && { lintian --fail-on error -I --pedantic ./*.changes >"$1/lintian.log" 2>&1; st=$?;
 	grep -v "running with root privileges" "$1/lintian.log" >"$1/lintian.tags" || true; exit $st; }'

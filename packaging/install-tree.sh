@@ -38,7 +38,10 @@ layer=$(echo "$root"/lib*/svmx/libsvmx.so)
 # The installed svmx-run runs the installed svmx-settings.
 grep -q "^settings=\"$prefix/libexec/svmx/svmx-settings\"" "$root/bin/svmx-run" &&
 	ok "svmx-run --settings runs the installed svmx-settings" || bad "svmx-run's settings tool path"
-man -l "$root/share/man/man7/svmx.7" 2>&1 >/dev/null | grep . && bad "man warns about svmx(7)"
+for page in man1/svmx-run.1 man7/svmx.7; do
+	MANWIDTH=80 man --warnings -l "$root/share/man/$page" 2>&1 >/dev/null | grep . &&
+		bad "man warns about $page"
+done
 MANWIDTH=80 man -l "$root/share/man/man7/svmx.7" 2>/dev/null | grep -q 'SVMX_WORKAROUNDS_OFF' &&
 	ok "svmx(7) renders, with the settings" || bad "svmx(7) does not render the settings"
 

@@ -77,8 +77,10 @@ static void man(void)
 		put_text(info->name, true);
 		printf("\nValues (default first): ");
 		put_words(info, "\\fB", "\\fR", true);
-		printf(".\n");
-		put_text(info->meaning, true);
+		/* The meaning as a sentence of its own. */
+		printf(".\n%c", info->meaning[0] >= 'a' && info->meaning[0] <= 'z' ?
+					  info->meaning[0] - 'a' + 'A' : info->meaning[0]);
+		put_text(info->meaning + 1, true);
 		printf(".\n");
 	}
 }
