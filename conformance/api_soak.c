@@ -671,6 +671,15 @@ static void op_fill(struct soak *s, struct world *w, struct world *other)
 		}
 		break;
 	case 2:
+		if (s->system_svm) {
+			/* Any host memory is SVM memory: fill the host buffer. */
+			off = rnd(s, HOST_BYTES / ps) * ps;
+			p = (char *)w->host + off;
+			len = rnd(s, (HOST_BYTES - off) / ps + 1) * ps;
+			if ((uintptr_t)p % ps)
+				return;
+			break;
+		}
 		p = outside(s, w, other);
 		if (!p || (uintptr_t)p % ps)
 			return;
@@ -686,7 +695,7 @@ static void op_fill(struct soak *s, struct world *w, struct world *other)
 		return;
 	if (want == CL_SUCCESS) {
 		for (size_t i = 0; i < len; i++)
-			a->shadow[off + i] = pattern[i % ps];
+			shadow_of(w, p)[i] = pattern[i % ps];
 		keep_event(w, ev, CL_COMMAND_SVM_MEMFILL);
 	}
 }

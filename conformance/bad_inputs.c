@@ -31,6 +31,12 @@ struct fx {
 	cl_context ctx, ctx2;
 	cl_device_id dev;
 	cl_command_queue q;
+	/*
+	 * A queue no row gives a failed wait list, for the rows that succeed
+	 * on a device with fine-grain system SVM: rusticl 25 fails every later
+	 * command of an in-order queue once one failed by its wait list.
+	 */
+	cl_command_queue clean;
 	cl_program prog;
 	cl_kernel k;		/* k(global int *p, int x) */
 	int *p;			/* coarse grain, 4096 bytes */
@@ -476,11 +482,11 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	  clEnqueueSVMMemFill(f->q, f->p, f->pattern, 8, 12, 0, NULL, NULL))                 \
 	R(fill_host_pointer, "clEnqueueSVMMemFill", "svm_ptr outside any allocation",         \
 	  CL_INVALID_VALUE, "svmx",                                                        \
-	  clEnqueueSVMMemFill(f->q, f->host, f->pattern, 4, 64, 0, NULL, NULL))             \
+	  clEnqueueSVMMemFill(f->clean, f->host, f->pattern, 4, 64, 0, NULL, NULL))             \
 	R(fill_freed_pointer, "clEnqueueSVMMemFill", "svm_ptr freed already", CL_INVALID_VALUE, \
 	  "svmx", clEnqueueSVMMemFill(f->q, f->freed, f->pattern, 4, 64, 0, NULL, NULL))    \
 	R(fill_other_context, "clEnqueueSVMMemFill", "svm_ptr of another context", CL_INVALID_VALUE, \
-	  "svmx", clEnqueueSVMMemFill(f->q, f->other, f->pattern, 4, 64, 0, NULL, NULL))    \
+	  "svmx", clEnqueueSVMMemFill(f->clean, f->other, f->pattern, 4, 64, 0, NULL, NULL))    \
 	R(fill_past_allocation, "clEnqueueSVMMemFill", "range runs past the allocation",      \
 	  CL_INVALID_VALUE, "svmx",                                                        \
 	  clEnqueueSVMMemFill(f->q, f->p + 1020, f->pattern, 4, 64, 0, NULL, NULL))         \
@@ -497,7 +503,7 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(map_unknown_flag, "clEnqueueSVMMap", "map_flags with an unknown bit", CL_INVALID_VALUE, \
 	  "clEnqueueSVMMap", clEnqueueSVMMap(f->q, CL_TRUE, 1 << 10, f->p, 64, 0, NULL, NULL)) \
 	R(map_host_pointer, "clEnqueueSVMMap", "svm_ptr outside any allocation", CL_INVALID_VALUE, \
-	  "svmx", clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->host, 64, 0, NULL, NULL))   \
+	  "svmx", clEnqueueSVMMap(f->clean, CL_TRUE, CL_MAP_READ, f->host, 64, 0, NULL, NULL))   \
 	R(map_freed_pointer, "clEnqueueSVMMap", "svm_ptr freed already", CL_INVALID_VALUE,    \
 	  "svmx", clEnqueueSVMMap(f->q, CL_TRUE, CL_MAP_READ, f->freed, 64, 0, NULL, NULL))  \
 	R(map_past_allocation, "clEnqueueSVMMap", "range runs past the allocation", CL_INVALID_VALUE, \
@@ -508,7 +514,7 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	R(unmap_null_ptr, "clEnqueueSVMUnmap", "svm_ptr NULL", CL_INVALID_VALUE, "clEnqueueSVMUnmap", \
 	  clEnqueueSVMUnmap(f->q, NULL, 0, NULL, NULL))                                    \
 	R(unmap_host_pointer, "clEnqueueSVMUnmap", "svm_ptr outside any allocation",          \
-	  CL_INVALID_VALUE, "svmx", clEnqueueSVMUnmap(f->q, f->host, 0, NULL, NULL))        \
+	  CL_INVALID_VALUE, "svmx", clEnqueueSVMUnmap(f->clean, f->host, 0, NULL, NULL))        \
 	R(unmap_freed_pointer, "clEnqueueSVMUnmap", "svm_ptr freed already", CL_INVALID_VALUE, \
 	  "svmx", clEnqueueSVMUnmap(f->q, f->freed, 0, NULL, NULL))                         \
 	/* clEnqueueSVMMigrateMem */                                                       \
@@ -522,7 +528,7 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_p, NULL, 1 << 5, 0, NULL, NULL)) \
 	R(migrate_host_pointer, "clEnqueueSVMMigrateMem", "pointer outside any allocation",   \
 	  CL_INVALID_VALUE, "clEnqueueSVMMigrateMem",                                      \
-	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_host, NULL, 0, 0, NULL, NULL)) \
+	  clEnqueueSVMMigrateMem(f->clean, 1, (const void **)f->ptrs_host, NULL, 0, 0, NULL, NULL)) \
 	R(migrate_null_entry, "clEnqueueSVMMigrateMem", "svm_pointers holds NULL", CL_INVALID_VALUE, \
 	  "clEnqueueSVMMigrateMem",                                                        \
 	  clEnqueueSVMMigrateMem(f->q, 1, (const void **)f->ptrs_null, NULL, 0, 0, NULL, NULL)) \
@@ -654,8 +660,28 @@ struct row {
 static const char *const valid_with_system_svm[] = {
 	"argsvm_host_pointer", "argsvm_freed_pointer", "argsvm_other_context",
 	"argsvm_two_past_end", "exec_ptrs_host_pointer", "exec_ptrs_freed_pointer",
-	"exec_ptrs_two_past_end", "exec_system_true",
+	"exec_ptrs_two_past_end", "exec_system_true", "fill_host_pointer", "fill_other_context",
+	"map_host_pointer", "unmap_host_pointer", "migrate_host_pointer",
 };
+
+/*
+ * A freed allocation's address under fine-grain system SVM: host memory the
+ * application no longer has, which anything may map again (the driver's JIT
+ * code, say).  svmx refuses it while it is unmapped, but what a command on
+ * it does is not defined: these rows do not run there.
+ */
+static const char *const undefined_with_system_svm[] = {
+	"fill_freed_pointer", "map_freed_pointer", "unmap_freed_pointer", "migrate_freed_pointer",
+};
+
+static bool system_svm_makes_undefined(const char *id)
+{
+	for (size_t i = 0; i < sizeof(undefined_with_system_svm) / sizeof(*undefined_with_system_svm);
+	     i++)
+		if (strcmp(id, undefined_with_system_svm[i]) == 0)
+			return true;
+	return false;
+}
 
 static bool system_svm_makes_valid(const char *id)
 {
@@ -701,6 +727,7 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	f->on_platform[2] = 0;
 	f->dev = env->device;
 	f->q = env->queue;
+	f->clean = clCreateCommandQueueWithProperties(env->context, env->device, NULL, &err);
 	f->ctx2 = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
 	f->prog = cltest_build(env, src, "-cl-std=CL2.0");
 	f->k = f->prog ? clCreateKernel(f->prog, "k", &err) : NULL;
@@ -741,6 +768,10 @@ static bool setup(struct cltest_env *env, struct fx *f)
 static void teardown(struct fx *f)
 {
 	clFinish(f->q);
+	if (f->clean) {
+		clFinish(f->clean);
+		clReleaseCommandQueue(f->clean);
+	}
 	if (f->k)
 		clReleaseKernel(f->k);
 	if (f->prog)
@@ -773,6 +804,8 @@ static void every_bad_input_gets_its_exact_result(struct cltest_env *env)
 	bool system = cltest_system_svm(env);
 
 	for (size_t i = 0; i < NROWS; i++) {
+		if (system && system_svm_makes_undefined(rows[i].id))
+			continue;
 		cl_int got = rows[i].run(&f);
 		cl_int want = system && system_svm_makes_valid(rows[i].id) ? CL_SUCCESS : rows[i].want;
 
@@ -851,7 +884,10 @@ static void print_markdown(void)
 		printf("| %s | %s | %s%s | %s |\n", strcmp(r->entry, last) ? r->entry : "", r->bad,
 		       result_name(r->want),
 		       system_svm_makes_valid(r->id) ?
-		       " (CL_SUCCESS on a device with fine-grain system SVM)" : "",
+		       " (CL_SUCCESS on a device with fine-grain system SVM)" :
+		       system_svm_makes_undefined(r->id) ?
+		       " (not run on a device with fine-grain system SVM: the address may be mapped again)" :
+		       "",
 		       strcmp(r->ref, "svmx") ? r->ref : "svmx (undefined in the specification)");
 		last = r->entry;
 	}

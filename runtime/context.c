@@ -45,6 +45,8 @@ static bool serves(struct svmx_context *ctx)
 		if (i == 0 || dev->max_alloc < ctx->max_alloc)
 			ctx->max_alloc = dev->max_alloc;
 		ctx->workarounds = i == 0 ? dev->workarounds : ctx->workarounds & dev->workarounds;
+		ctx->host_pointers = (i == 0 || ctx->host_pointers) &&
+				     (dev->svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
 	}
 	return ctx->ndevices > 0;
 }

@@ -29,6 +29,11 @@ struct svmx_context {
 	cl_device_id *devices;
 	cl_ulong max_alloc;		/* smallest CL_DEVICE_MAX_MEM_ALLOC_SIZE */
 	unsigned workarounds;		/* those every device has (workarounds.h) */
+	/*
+	 * Every device reports fine-grain system SVM (its own, or svmx's where
+	 * SVMX_WA_SYSTEM_SVM): any host pointer is an SVM pointer.
+	 */
+	bool host_pointers;
 };
 
 /* Called after the driver created context: start tracking it if svmx serves it. */

@@ -123,6 +123,8 @@ static void classify(struct svmx_device *dev)
 		dev->svm = CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
 			   (dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
 	}
+	if (svmx_wa(w, SVMX_WA_SYSTEM_SVM))
+		dev->svm |= CL_DEVICE_SVM_FINE_GRAIN_SYSTEM;
 	if (svmx_wa(w, SVMX_WA_SVM_ATOMICS)) {
 		if (dev->role == SVMX_ROLE_PASS)
 			dev->role = SVMX_ROLE_ATOMICS;

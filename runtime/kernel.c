@@ -72,6 +72,7 @@ static struct svmx_kernel *track(cl_kernel kernel, cl_context context)
 	k->context = context;
 	k->nargs = nargs;
 	k->system_svm = svmx_context_system_svm(context);
+	k->host_buffers = svmx_context_devices_have(context, SVMX_WA_SYSTEM_SVM);
 	atomic_init(&k->app_refs, 1);
 	atomic_init(&k->refs, 1);
 	pthread_mutex_init(&k->lock, NULL);
@@ -194,6 +195,27 @@ static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *al
 		svmx_next.clReleaseMemObject(old_mem);
 }
 
+/*
+ * SVMX_WA_SYSTEM_SVM: a buffer of one byte at value, which the driver
+ * passes as that very address (zero-copy); the kernel reaches the rest of
+ * the host's memory from there.  Called with k->lock held.
+ */
+static cl_int set_host_pointer_arg(struct svmx_kernel *k, cl_uint index, const void *value)
+{
+	cl_int err = CL_SUCCESS;
+	cl_mem mem = svmx_next.clCreateBuffer(k->context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
+					      1, (void *)value, &err);
+
+	if (!mem)
+		return err == CL_SUCCESS ? CL_OUT_OF_RESOURCES : err;
+	err = svmx_next.clSetKernelArg(k->handle, index, sizeof(mem), &mem);
+	if (err == CL_SUCCESS)
+		remember(k, index, NULL, value, mem);	/* the argument holds it */
+	else
+		svmx_next.clReleaseMemObject(mem);
+	return err;
+}
+
 cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void *value)
 {
 	struct svmx_alloc *alloc = NULL;
@@ -228,6 +250,10 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 			remember(k, index, alloc, alloc ? value : NULL, NULL);
 			alloc = NULL;
 		}
+		goto out;
+	}
+	if (!alloc && k->host_buffers) {
+		err = set_host_pointer_arg(k, index, value);
 		goto out;
 	}
 	if (!alloc) {
@@ -281,7 +307,7 @@ static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *valu
 	for (size_t i = 0; i < n; i++) {
 		allocs[i] = svmx_registry_find_end(ptrs[i], k->context);
 		/* The driver's own memory: nothing of svmx's to keep or arm. */
-		if (!allocs[i] && k->system_svm)
+		if (!allocs[i] && (k->system_svm || k->host_buffers))
 			continue;
 		if (!allocs[i]) {
 			svmx_warn("clSetKernelExecInfo: CL_KERNEL_EXEC_INFO_SVM_PTRS[%zu] = %p is not inside (or one past the end of) an SVM allocation of the kernel's context",
@@ -316,12 +342,12 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 		if (size != sizeof(cl_bool) || !value)
 			return CL_INVALID_VALUE;
 		/* Only a driver with fine-grain system SVM of its own shares it. */
-		if (*(const cl_bool *)value && !k->system_svm)
+		if (*(const cl_bool *)value && !k->system_svm && !k->host_buffers)
 			return CL_INVALID_OPERATION;
-		if (*(const cl_bool *)value)
+		if (*(const cl_bool *)value && k->system_svm)
 			return svmx_next.clSetKernelExecInfo(k->handle, name, size, value);
 		pthread_mutex_lock(&k->lock);
-		k->fine_grain_system = CL_FALSE;
+		k->fine_grain_system = *(const cl_bool *)value;
 		pthread_mutex_unlock(&k->lock);
 		return CL_SUCCESS;
 	default:

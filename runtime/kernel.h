@@ -38,6 +38,12 @@ struct svmx_kernel {
 	 * driver as they are, and svmx only keeps what they point into.
 	 */
 	bool system_svm;
+	/*
+	 * svmx gives every device of the context fine-grain system SVM
+	 * (SVMX_WA_SYSTEM_SVM): a pointer outside svmx's allocations goes to
+	 * the driver as a one-byte zero-copy buffer at that address.
+	 */
+	bool host_buffers;
 };
 
 /* Called after the driver made kernel; tracks it if svmx serves its context. */

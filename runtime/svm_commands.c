@@ -9,10 +9,13 @@
 #include "svm_alloc.h"
 #include "workarounds.h"
 
+#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q)
 {
@@ -164,6 +167,51 @@ static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong
 	return finish(q, type, queued, ev, blocking, event);
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22
+#define MADV_POPULATE_WRITE 23
+#endif
+
+/*
+ * [p, p + size) is host memory a command may read (or write).  Host memory
+ * outside svmx's allocations is the application's, and naming memory it
+ * does not have is its bug; but a freed allocation's address is a common
+ * one, and svmx answers it with CL_INVALID_VALUE rather than let the
+ * driver's thread fault on it.  MADV_POPULATE_* (Linux 5.14) fails for a
+ * range that is not mapped or lacks the access, and touches no byte; where
+ * it is refused, and for commands that touch no byte (map, unmap,
+ * migrate), mincore() finds unmapped pages.
+ */
+enum host_access { HOST_MAPPED, HOST_READ, HOST_WRITE };
+
+static bool host_range_usable(const void *p, size_t size, enum host_access access)
+{
+	static long page;
+	uintptr_t start, end;
+	unsigned char vec[256];
+
+	if (!page)
+		page = sysconf(_SC_PAGESIZE);
+	start = (uintptr_t)p & ~(uintptr_t)(page - 1);
+	end = (uintptr_t)p + (size ? size : 1);
+	if (access != HOST_MAPPED) {
+		if (madvise((void *)start, end - start, access == HOST_WRITE ?
+			    MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
+			return true;
+		if (errno != EINVAL)
+			return false;	/* ENOMEM: not mapped; EFAULT: no such access */
+	}
+	while (start < end) {
+		size_t len = end - start < sizeof(vec) * (size_t)page ?
+			     end - start : sizeof(vec) * (size_t)page;
+
+		if (mincore((void *)start, len, vec) != 0)
+			return false;
+		start += len;
+	}
+	return true;
+}
+
 /*
  * The allocation of the queue's context holding [p, p + size), with a
  * reference, in *alloc; NULL if p is in none.  CL_INVALID_VALUE if the range
@@ -188,13 +236,22 @@ static cl_int find_range(struct svmx_queue *q, const void *p, size_t size,
 	return CL_SUCCESS;
 }
 
-/* Like find_range, but p must be in an allocation of the queue's context. */
+/*
+ * Like find_range, but p must be in an allocation of the queue's context,
+ * unless the context has fine-grain system SVM: then any host memory is
+ * SVM memory, and *alloc is NULL for it.
+ */
 static cl_int find_svm_range(struct svmx_queue *q, const char *what, const void *p,
-			     size_t size, struct svmx_alloc **alloc, size_t *offset)
+			     size_t size, enum host_access access, struct svmx_alloc **alloc,
+			     size_t *offset)
 {
 	cl_int err = find_range(q, p, size, alloc, offset);
 
-	if (err == CL_SUCCESS && !*alloc) {
+	if (err == CL_SUCCESS && !*alloc && q->ctx && q->ctx->host_pointers &&
+	    !host_range_usable(p, size, access)) {
+		svmx_warn("%s: %p + %zu bytes is not mapped memory", what, p, size);
+		err = CL_INVALID_VALUE;
+	} else if (err == CL_SUCCESS && !*alloc && !(q->ctx && q->ctx->host_pointers)) {
 		svmx_warn("%s: %p is not in an SVM allocation of context %p", what, p,
 			  (void *)q->context);
 		err = CL_INVALID_VALUE;
@@ -242,8 +299,16 @@ cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst
 		return empty_command(q, CL_COMMAND_SVM_MEMCPY, queued, blocking, nwait, wait,
 				     event);
 	if ((err = find_range(q, dst, size, &da, &doff)) != CL_SUCCESS ||
-	    (err = find_range(q, src, size, &sa, &soff)) != CL_SUCCESS ||
-	    (err = alloc_buffer(da, &dbuf)) != CL_SUCCESS ||
+	    (err = find_range(q, src, size, &sa, &soff)) != CL_SUCCESS)
+		goto out;
+	if ((!da && !host_range_usable(dst, size, HOST_WRITE)) ||
+	    (!sa && !host_range_usable(src, size, HOST_READ))) {
+		svmx_warn("clEnqueueSVMMemcpy: %p or %p + %zu bytes is not mapped memory", dst, src,
+			  size);
+		err = CL_INVALID_VALUE;
+		goto out;
+	}
+	if ((err = alloc_buffer(da, &dbuf)) != CL_SUCCESS ||
 	    (err = alloc_buffer(sa, &sbuf)) != CL_SUCCESS)
 		goto out;
 	/*
@@ -304,7 +369,8 @@ cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pa
 	    (pattern_size & (pattern_size - 1)) || (uintptr_t)ptr % pattern_size ||
 	    size % pattern_size)
 		return CL_INVALID_VALUE;
-	if ((err = find_svm_range(q, "clEnqueueSVMMemFill", ptr, size, &alloc, &offset)) !=
+	if ((err = find_svm_range(q, "clEnqueueSVMMemFill", ptr, size, HOST_WRITE, &alloc,
+				  &offset)) !=
 	    CL_SUCCESS)
 		return err;
 	if (!size) {
@@ -313,6 +379,16 @@ cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pa
 	}
 	if ((err = alloc_buffer(alloc, &buf)) != CL_SUCCESS)
 		goto out;
+	/* Host memory (fine-grain system SVM): a zero-copy view of the range. */
+	if (!buf) {
+		offset = 0;
+		buf = svmx_next.clCreateBuffer(q->context, CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
+					       size, ptr, &err);
+		if (!buf) {
+			err = err == CL_INVALID_BUFFER_SIZE ? CL_INVALID_VALUE : err;
+			goto out;
+		}
+	}
 	err = svmx_next.clEnqueueFillBuffer(q->handle, buf, pattern, pattern_size, offset, size,
 					    nwait, wait, &ev);
 	err = failed_by_wait_list(q, err, &ev);
@@ -339,7 +415,8 @@ cl_int svmx_enqueue_svm_map(struct svmx_queue *q, cl_bool blocking, cl_map_flags
 	    (flags & ~(cl_map_flags)(CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION)) ||
 	    ((flags & CL_MAP_WRITE_INVALIDATE_REGION) && (flags & (CL_MAP_READ | CL_MAP_WRITE))))
 		return CL_INVALID_VALUE;
-	if ((err = find_svm_range(q, "clEnqueueSVMMap", ptr, size, &alloc, &offset)) != CL_SUCCESS)
+	if ((err = find_svm_range(q, "clEnqueueSVMMap", ptr, size, HOST_MAPPED, &alloc,
+				  &offset)) != CL_SUCCESS)
 		return err;
 	/* The device shares the host's memory coherently: mapping only orders. */
 	err = empty_command(q, CL_COMMAND_SVM_MAP, queued, blocking, nwait, wait, event);
@@ -359,7 +436,8 @@ cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
 		return err;
 	if (!ptr)
 		return CL_INVALID_VALUE;
-	if ((err = find_svm_range(q, "clEnqueueSVMUnmap", ptr, 1, &alloc, &offset)) != CL_SUCCESS)
+	if ((err = find_svm_range(q, "clEnqueueSVMUnmap", ptr, 1, HOST_MAPPED, &alloc,
+				  &offset)) != CL_SUCCESS)
 		return err;
 	err = empty_command(q, CL_COMMAND_SVM_UNMAP, queued, false, nwait, wait, event);
 	put_alloc(alloc);
@@ -376,6 +454,8 @@ void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
 	for (size_t i = 0; i < nranges; i++) {
 		const struct svmx_migrate_range *r = &ranges[i];
 
+		if (!r->alloc)
+			continue;	/* host memory, not svmx's: nothing to arm */
 		if (r->flags & CL_MIGRATE_MEM_OBJECT_HOST)
 			svmx_arming_disarm(r->alloc, r->offset, r->size);
 		else
@@ -407,10 +487,10 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 		size_t size = sizes ? sizes[found] : 0;
 
 		err = find_svm_range(q, "clEnqueueSVMMigrateMem", ptrs[found], size ? size : 1,
-				     &r->alloc, &r->offset);
+				     HOST_MAPPED, &r->alloc, &r->offset);
 		if (err != CL_SUCCESS)
 			goto out;
-		if (!size) {	/* the whole allocation */
+		if (!size && r->alloc) {	/* the whole allocation */
 			r->offset = 0;
 			size = r->alloc->size;
 		}

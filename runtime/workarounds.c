@@ -46,6 +46,20 @@ static bool svm_atomics(const struct svmx_device *dev)
 }
 
 /*
+ * svmx provides SVM on a device without fine-grain system SVM of its own
+ * (rusticl before 23.2; 22.3 here).  Its CL_MEM_USE_HOST_PTR buffers are
+ * zero-copy at any address, and kernels reach memory past a buffer's end
+ * unchecked (measured on 22.3.6, 25.0.7 and 26.2.6: a one-byte buffer at
+ * malloc + 3 gave the kernel that very pointer, and its writes 5000 bytes
+ * further landed in the host's memory).  So svmx reports fine-grain system
+ * SVM and hands a kernel any host pointer as a one-byte buffer there.
+ */
+static bool system_svm(const struct svmx_device *dev)
+{
+	return provide_svm(dev) && !(dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
+}
+
+/*
  * Native SVM atomics, all-devices scope claimed, but the compiler neither
  * lists nor defines __opencl_c_atomic_scope_all_devices (PoCL 3.1), so the
  * claimed scope does not compile in OpenCL C 3.0.
@@ -150,6 +164,7 @@ static const struct workaround table[SVMX_WA_COUNT] = {
 	[SVMX_WA_FINISH_STATUS] = { "finish_status", finish_status },
 	[SVMX_WA_FAILED_WAIT_LIST] = { "failed_wait_list", failed_wait_list },
 	[SVMX_WA_EXEC_INFO_RESET] = { "exec_info_reset", exec_info_reset },
+	[SVMX_WA_SYSTEM_SVM] = { "system_svm", system_svm },
 };
 
 const char *svmx_workaround_name(enum svmx_workaround w)

@@ -22,6 +22,7 @@ enum svmx_workaround {
 	SVMX_WA_FINISH_STATUS,		/* clFinish's status outside the spec's */
 	SVMX_WA_FAILED_WAIT_LIST,	/* non-blocking command, failed wait list */
 	SVMX_WA_EXEC_INFO_RESET,	/* answer the SVM_PTRS reset (0, NULL) */
+	SVMX_WA_SYSTEM_SVM,		/* host pointers as zero-copy buffers */
 	SVMX_WA_COUNT
 };
 
