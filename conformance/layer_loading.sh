@@ -23,7 +23,13 @@ opencl=$(ldd "$(command -v clinfo)" | sed -n 's/.*libOpenCL.so.1 => \([^ ]*\).*/
 case "$opencl" in
 */opt/khronos/*) loader=khronos
 	version=$(zcat /opt/khronos/usr/share/doc/*/changelog.Debian.gz | sed -n '1s/.*(\(.*\)).*/\1/p') ;;
-*) loader=ocl-icd; version=$(dpkg-query -W -f='${Version}' ocl-icd-libopencl1) ;;
+*)	if dpkg -S "$(readlink -f "$opencl")" 2>/dev/null | grep -q '^ocl-icd-libopencl1'; then
+		loader=ocl-icd; version=$(dpkg-query -W -f='${Version}' ocl-icd-libopencl1)
+	else
+		# A loader of no package (one built by hand, chosen with
+		# LD_LIBRARY_PATH): reported, not judged by version.
+		loader="unpackaged"; version=$opencl
+	fi ;;
 esac
 
 # Through OPENCL_LAYERS.
@@ -50,7 +56,13 @@ if grep -Eq "^ +Atomics +Yes" "$tmp/dir.out"; then dir=yes; else dir=no; fi
 
 echo "loader $loader $version: OPENCL_LAYERS yes, through $init; clDeinitLayer $deinit; reads /etc/OpenCL/layers $dir"
 [ -n "$init" ] || fail "$loader: no init entry logged"
+# The loader's new scheme (Khronos, 2026) calls clInitLayerWithProperties
+# and, at its unload, the layer's clDeinitLayer.
+if [ "$init" = clInitLayerWithProperties ] && [ "$deinit" != yes ]; then
+	fail "$loader: loaded through clInitLayerWithProperties, but clDeinitLayer never ran"
+fi
 case "$loader $version" in
+"unpackaged "*) ;;
 "ocl-icd 2.3.1"*)
 	[ "$dir" = no ] || fail "ocl-icd 2.3.1 read the layer directory"
 	[ "$(grep -E "^ +Atomics +" "$tmp/dir.out" || true)" = "$plain" ] || fail "clinfo changed without the layer" ;;

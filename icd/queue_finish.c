@@ -13,7 +13,7 @@
 static cl_int CL_API_CALL finish(cl_command_queue queue)
 {
 	struct svmx_queue q;
-	cl_int err = svmx_queue_open(queue, &q);
+	cl_int err = svmx_queue_open_context(queue, &q);
 
 	if (err != CL_SUCCESS)
 		return err;

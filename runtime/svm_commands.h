@@ -27,6 +27,12 @@ struct svmx_queue {
  * svmx_queue_close otherwise.
  */
 cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q);
+
+/*
+ * The same without q->props, one driver query fewer, for callers that
+ * enqueue nothing themselves (clFinish).
+ */
+cl_int svmx_queue_open_context(cl_command_queue queue, struct svmx_queue *q);
 void svmx_queue_close(struct svmx_queue *q);
 
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
