@@ -47,6 +47,70 @@ bool svmx_device_has_feature(const struct svmx_device *dev, const char *name)
 	return false;
 }
 
+bool svmx_device_has_extension(const struct svmx_device *dev, const char *name)
+{
+	size_t n = strlen(name);
+
+	for (const char *p = dev->extensions; p && (p = strstr(p, name)) != NULL; p += n)
+		if ((p == dev->extensions || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
+			return true;
+	return false;
+}
+
+/* The extensions svmx adds where it delivers them, in the order it adds them. */
+static const char *const int64_extensions[] = {
+	"cl_khr_int64_base_atomics", "cl_khr_int64_extended_atomics",
+};
+#define NADDED_EXTENSIONS (sizeof(int64_extensions) / sizeof(*int64_extensions))
+
+/* The driver's extension string and list, with room for what svmx adds. */
+static bool read_extensions(struct svmx_device *dev)
+{
+	size_t size = 0, n;
+
+	if (svmx_next.clGetDeviceInfo(dev->id, CL_DEVICE_EXTENSIONS, 0, NULL, &size) != CL_SUCCESS)
+		size = 0;
+	dev->extensions = calloc(1, size + 1);
+	if (!dev->extensions || (size && !query(dev->id, CL_DEVICE_EXTENSIONS, size,
+						  dev->extensions)))
+		return false;
+	/* Before OpenCL 3.0 there is no versioned list: it stays empty. */
+	if (svmx_next.clGetDeviceInfo(dev->id, CL_DEVICE_EXTENSIONS_WITH_VERSION, 0, NULL,
+				      &size) != CL_SUCCESS)
+		size = 0;
+	n = size / sizeof(cl_name_version);
+	dev->extensions_versioned = calloc(n + NADDED_EXTENSIONS, sizeof(cl_name_version));
+	dev->nextensions = n;
+	return dev->extensions_versioned &&
+	       (!size || query(dev->id, CL_DEVICE_EXTENSIONS_WITH_VERSION, size,
+			       dev->extensions_versioned));
+}
+
+/* Report the extensions svmx delivers (SVMX_WA_INT64_ATOMICS). */
+static void add_extensions(struct svmx_device *dev)
+{
+	size_t len = strlen(dev->extensions), more = 0;
+	char *s;
+
+	for (size_t i = 0; i < NADDED_EXTENSIONS; i++)
+		more += strlen(int64_extensions[i]) + 1;
+	s = realloc(dev->extensions, len + more + 1);
+	if (!s)
+		return;
+	dev->extensions = s;
+	/* Drivers end the string with a space or not: keep one between names. */
+	while (len && s[len - 1] == ' ')
+		s[--len] = '\0';
+	for (size_t i = 0; i < NADDED_EXTENSIONS; i++) {
+		cl_name_version *nv = &dev->extensions_versioned[dev->nextensions++];
+
+		len += (size_t)sprintf(s + len, "%s%s", len ? " " : "", int64_extensions[i]);
+		nv->version = CL_MAKE_VERSION(1, 0, 0);
+		snprintf(nv->name, sizeof(nv->name), "%s", int64_extensions[i]);
+	}
+	dev->added_extensions = true;
+}
+
 static bool read_features(struct svmx_device *dev)
 {
 	size_t size = 0;
@@ -137,6 +201,8 @@ static void classify(struct svmx_device *dev)
 		dev->role = SVMX_ROLE_SCOPE_FIX;
 	if (dev->role != SVMX_ROLE_PASS)
 		add_features(dev);
+	if (svmx_wa(w, SVMX_WA_INT64_ATOMICS))
+		add_extensions(dev);
 }
 
 static void log_device(const struct svmx_device *dev)
@@ -174,7 +240,7 @@ static struct svmx_device *probe_device(cl_device_id id)
 		   &dev->atomic_fence))
 		dev->atomic_fence = CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_ORDER_ACQ_REL |
 				    CL_DEVICE_ATOMIC_SCOPE_WORK_GROUP;
-	if (!read_features(dev))
+	if (!read_features(dev) || !read_extensions(dev))
 		goto bad;
 	dev->host_coherent = host_coherent(id);
 	dev->native_svm = dev->svm;
@@ -184,6 +250,8 @@ static struct svmx_device *probe_device(cl_device_id id)
 	log_device(dev);
 	return dev;
 bad:
+	free(dev->extensions);
+	free(dev->extensions_versioned);
 	free(dev->features);
 	free(dev);
 	return NULL;
@@ -198,6 +266,8 @@ const struct svmx_device *svmx_device_lookup(cl_device_id id)
 	dev = probe_device(id);
 	if (dev && !svmx_handle_map_insert(&devices, id, dev)) {
 		/* Another thread classified it first. */
+		free(dev->extensions);
+		free(dev->extensions_versioned);
 		free(dev->features);
 		free(dev);
 		dev = svmx_handle_map_find(&devices, id, NULL);

@@ -46,6 +46,11 @@ struct svmx_device {
 	size_t nfeatures;
 	size_t nadded;					/* of them added by svmx */
 	char defines[256];	/* -D for each added feature, or "" */
+	/* CL_DEVICE_EXTENSIONS and _WITH_VERSION: the driver's, then svmx's. */
+	char *extensions;
+	cl_name_version *extensions_versioned;
+	size_t nextensions;	/* entries of extensions_versioned */
+	bool added_extensions;	/* svmx answers both queries */
 	unsigned workarounds;	/* set of enum svmx_workaround (workarounds.h) */
 	/* The driver's own answers, before svmx's additions. */
 	cl_device_svm_capabilities native_svm;
@@ -68,6 +73,9 @@ bool svmx_context_system_svm(cl_context context);
 /* Every device of the context (of the kernel's context) has workaround w. */
 bool svmx_context_devices_have(cl_context context, enum svmx_workaround w);
 bool svmx_kernel_devices_have(cl_kernel kernel, enum svmx_workaround w);
+
+/* The driver lists name in CL_DEVICE_EXTENSIONS (or svmx added it). */
+bool svmx_device_has_extension(const struct svmx_device *dev, const char *name);
 
 /* The driver lists name in CL_DEVICE_OPENCL_C_FEATURES (or svmx added it). */
 bool svmx_device_has_feature(const struct svmx_device *dev, const char *name);

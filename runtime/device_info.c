@@ -38,6 +38,18 @@ bool svmx_device_info(const struct svmx_device *dev, cl_device_info name,
 		*err = answer(dev->features, dev->nfeatures * sizeof(*dev->features), size,
 			      value, size_ret);
 		return true;
+	case CL_DEVICE_EXTENSIONS:
+		if (!dev->added_extensions)
+			return false;
+		*err = answer(dev->extensions, strlen(dev->extensions) + 1, size, value, size_ret);
+		return true;
+	case CL_DEVICE_EXTENSIONS_WITH_VERSION:
+		if (!dev->added_extensions)
+			return false;
+		*err = answer(dev->extensions_versioned,
+			      dev->nextensions * sizeof(*dev->extensions_versioned), size, value,
+			      size_ret);
+		return true;
 	default:
 		return false;
 	}

@@ -153,6 +153,32 @@ static bool exec_info_reset(const struct svmx_device *dev)
 	return dev->host_coherent && (dev->native_svm & CL_DEVICE_SVM_FINE_GRAIN_BUFFER);
 }
 
+/*
+ * llvmpipe runs 64-bit atomics as the host's own locked instructions, but
+ * rusticl tells clang neither cl_khr_int64_base_atomics nor
+ * cl_khr_int64_extended_atomics (no version from 22.3 to 26.2 does), so
+ * atomic_long and its functions do not compile.  Through the build options
+ * (build_options.c) the calls reach the driver as the 64-bit builtins clang
+ * would have made: on x86-64 a counter that host threads and a kernel add
+ * 0x80000001 to at once (the low half carries every other add) ended exact
+ * on 22.3.6, 25.0.7 and 26.2.6 (plain adds in the kernel lost 9 M of 28 M
+ * on 22.3.6), and a lock-free stack of SVM pointers pushed and popped by
+ * both sides kept every node (conformance/int64_atomics.c); atomic_double
+ * too where the device has cl_khr_fp64 (25.0.7 and 26.2.6 with
+ * RUSTICL_FEATURES=fp64).  Other architectures are unmeasured.
+ */
+static bool int64_atomics(const struct svmx_device *dev)
+{
+#if defined(__x86_64__)
+	return svm_atomics(dev) && dev->mesa_version >= MESA(22, 3) &&
+	       !svmx_device_has_extension(dev, "cl_khr_int64_base_atomics") &&
+	       !svmx_device_has_extension(dev, "cl_khr_int64_extended_atomics");
+#else
+	(void)dev;
+	return false;
+#endif
+}
+
 static const struct workaround table[SVMX_WA_COUNT] = {
 	[SVMX_WA_PROVIDE_SVM] = { "provide_svm", provide_svm },
 	[SVMX_WA_SVM_ATOMICS] = { "svm_atomics", svm_atomics },
@@ -165,6 +191,7 @@ static const struct workaround table[SVMX_WA_COUNT] = {
 	[SVMX_WA_FAILED_WAIT_LIST] = { "failed_wait_list", failed_wait_list },
 	[SVMX_WA_EXEC_INFO_RESET] = { "exec_info_reset", exec_info_reset },
 	[SVMX_WA_SYSTEM_SVM] = { "system_svm", system_svm },
+	[SVMX_WA_INT64_ATOMICS] = { "int64_atomics", int64_atomics },
 };
 
 const char *svmx_workaround_name(enum svmx_workaround w)

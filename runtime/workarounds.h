@@ -23,6 +23,7 @@ enum svmx_workaround {
 	SVMX_WA_FAILED_WAIT_LIST,	/* non-blocking command, failed wait list */
 	SVMX_WA_EXEC_INFO_RESET,	/* answer the SVM_PTRS reset (0, NULL) */
 	SVMX_WA_SYSTEM_SVM,		/* host pointers as zero-copy buffers */
+	SVMX_WA_INT64_ATOMICS,		/* 64-bit atomics the compiler was not told of */
 	SVMX_WA_COUNT
 };
 
