@@ -9,7 +9,6 @@
 #include "svm_alloc.h"
 #include "workarounds.h"
 
-#include <errno.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -187,29 +186,39 @@ static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong
  * does not have is its bug; but a freed allocation's address is a common
  * one, and svmx answers it with CL_INVALID_VALUE rather than let the
  * driver's thread fault on it.  MADV_POPULATE_* (Linux 5.14) fails for a
- * range that is not mapped or lacks the access, and touches no byte; where
- * it is refused, and for commands that touch no byte (map, unmap,
- * migrate), mincore() finds unmapped pages.
+ * range that is not mapped (ENOMEM) or lacks the access (EINVAL; EFAULT
+ * where a fault would fail), and touches no byte.  On a kernel without
+ * them, and for commands that touch no byte (map, unmap, migrate),
+ * mincore() finds unmapped pages.
  */
 enum host_access { HOST_MAPPED, HOST_READ, HOST_WRITE };
 
+static pthread_once_t populate_once = PTHREAD_ONCE_INIT;
+static bool populate_works;
+static long page;
+
+/* EINVAL means "no such access" only where the kernel knows the advice. */
+static void probe_populate(void)
+{
+	volatile char on_the_stack = 0;
+	uintptr_t here = (uintptr_t)&on_the_stack;
+
+	page = sysconf(_SC_PAGESIZE);
+	populate_works = madvise((void *)(here & ~(uintptr_t)(page - 1)), (size_t)page,
+				 MADV_POPULATE_READ) == 0;
+}
+
 static bool host_range_usable(const void *p, size_t size, enum host_access access)
 {
-	static long page;
 	uintptr_t start, end;
 	unsigned char vec[256];
 
-	if (!page)
-		page = sysconf(_SC_PAGESIZE);
+	pthread_once(&populate_once, probe_populate);
 	start = (uintptr_t)p & ~(uintptr_t)(page - 1);
 	end = (uintptr_t)p + (size ? size : 1);
-	if (access != HOST_MAPPED) {
-		if (madvise((void *)start, end - start, access == HOST_WRITE ?
-			    MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0)
-			return true;
-		if (errno != EINVAL)
-			return false;	/* ENOMEM: not mapped; EFAULT: no such access */
-	}
+	if (access != HOST_MAPPED && populate_works)
+		return madvise((void *)start, end - start, access == HOST_WRITE ?
+			       MADV_POPULATE_WRITE : MADV_POPULATE_READ) == 0;
 	while (start < end) {
 		size_t len = end - start < sizeof(vec) * (size_t)page ?
 			     end - start : sizeof(vec) * (size_t)page;
