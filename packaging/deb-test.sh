@@ -23,12 +23,23 @@ debs=$("$here/deb-build.sh" "$src" debian13) || exit 1
 lower=$("$here/pkg-userland.sh" debian13) || exit 1
 tree=$("$src/kernel-uapi/harness/build-kernel.sh" 6.12) || exit 1
 krel=$(make -s -C "$tree" kernelrelease)
+# A pass is remembered, keyed by everything it ran: the packages (their
+# directory is keyed by their inputs), the userland, the kernel tree, the
+# consumer program and this script.
+cache=${SVMX_PACKAGING_CACHE:-/var/cache/svmx/packaging}
+hash=$( { echo "$debs $lower $tree"; cat "$here/deb-test.sh" "$here"/consumer/*; } | sha256sum | cut -c1-12)
+stamp=$cache/deb-test-debian13-$hash
+if [ -f "$stamp" ]; then
+	echo "deb-test: passed before with these inputs ($stamp):"
+	cat "$stamp"
+	exit 0
+fi
 rm -rf "$scratch"
 mkdir -p "$scratch"
 scratch=$(cd "$scratch" && pwd)
 cp -r "$here/consumer" "$scratch/consumer"
 fail=0
-ok() { echo "ok: $*"; }
+ok() { echo "ok: $*"; echo "ok: $*" >>"$scratch/test.ok"; }
 bad() { echo "FAIL: $*" >&2; fail=1; }
 # run [LOADER] CMD...: in the overlay; the .debs, the scratch directory and
 # the kernel tree are bound at their own paths.
@@ -127,5 +138,10 @@ for f in "$scratch"/*.before; do
 	fi
 done
 [ $same -eq 8 ] && ok "after removal all 8 clinfo outputs (plain, --raw, with and without RUSTICL_ENABLE, ocl-icd and Khronos) are byte for byte as before"
-[ $fail -eq 0 ] && echo "deb-test: all ok" && rm -rf "$scratch"
+if [ $fail -eq 0 ]; then
+	rm -f "$cache"/deb-test-debian13-*
+	grep -h '^ok: ' "$scratch"/*.ok 2>/dev/null >"$stamp" || true
+	echo "deb-test: all ok"
+	rm -rf "$scratch"
+fi
 exit $fail
