@@ -207,13 +207,6 @@ static void collect_locked(const struct svmx_provider *p)
 		svmx_warn("reading revocations from %s: %s", p->path, strerror(-n));
 }
 
-void svmx_arming_collect(void)
-{
-	pthread_mutex_lock(&lock);
-	collect_locked(svmx_provider());
-	pthread_mutex_unlock(&lock);
-}
-
 static void page_range(const struct svmx_arm_record *r, size_t offset, size_t size,
 		       uint32_t page, uintptr_t *start, size_t *len)
 {

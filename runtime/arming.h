@@ -42,9 +42,6 @@ void svmx_arming_release(struct svmx_alloc *alloc);
 /* The allocation's struct is about to go: free its record. */
 void svmx_arming_forget(struct svmx_alloc *alloc);
 
-/* Read revocation records from the provider into the allocations' counts. */
-void svmx_arming_collect(void);
-
 /* The counts of alloc; false if it was not made with SVM_ATOMICS. */
 bool svmx_arming_stats(struct svmx_alloc *alloc, cl_svm_arm_stats_svmx *stats);
 

@@ -10,7 +10,6 @@
 #include "registry.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 static struct svmx_handle_map kernels = SVMX_HANDLE_MAP_INIT;
 
@@ -26,9 +25,7 @@ static void clear_exec(struct svmx_kernel *k)
 		if (k->exec_allocs[i])
 			svmx_alloc_put(k->exec_allocs[i]);
 	free(k->exec_allocs);
-	free(k->exec_ptrs);
 	k->exec_allocs = NULL;
-	k->exec_ptrs = NULL;
 	k->nexec = 0;
 }
 
@@ -123,18 +120,15 @@ void svmx_kernel_cloned(cl_kernel source, cl_kernel clone)
 		}
 		if (src->nexec) {
 			k->exec_allocs = malloc(src->nexec * sizeof(*k->exec_allocs));
-			k->exec_ptrs = malloc(src->nexec * sizeof(*k->exec_ptrs));
-			if (k->exec_allocs && k->exec_ptrs) {
+			if (k->exec_allocs) {
 				k->nexec = src->nexec;
 				for (size_t i = 0; i < src->nexec; i++) {
 					k->exec_allocs[i] = src->exec_allocs[i];
-					k->exec_ptrs[i] = src->exec_ptrs[i];
 					if (k->exec_allocs[i])
 						svmx_alloc_get(k->exec_allocs[i]);
 				}
 			}
 		}
-		k->fine_grain_system = src->fine_grain_system;
 		pthread_mutex_unlock(&src->lock);
 	}
 	svmx_kernel_put(src);
@@ -180,14 +174,12 @@ static signed char arg_is_pointer(struct svmx_kernel *k, cl_uint index)
 	return k->args[index].is_pointer;
 }
 
-static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *alloc,
-		     const void *ptr, cl_mem mem)
+static void remember(struct svmx_kernel *k, cl_uint index, struct svmx_alloc *alloc, cl_mem mem)
 {
 	struct svmx_alloc *old = k->args[index].alloc;
 	cl_mem old_mem = k->args[index].mem;
 
 	k->args[index].alloc = alloc;
-	k->args[index].ptr = ptr;
 	k->args[index].mem = mem;
 	if (old)
 		svmx_alloc_put(old);
@@ -210,7 +202,7 @@ static cl_int set_host_pointer_arg(struct svmx_kernel *k, cl_uint index, const v
 		return err == CL_SUCCESS ? CL_OUT_OF_RESOURCES : err;
 	err = svmx_next.clSetKernelArg(k->handle, index, sizeof(mem), &mem);
 	if (err == CL_SUCCESS)
-		remember(k, index, NULL, value, mem);	/* the argument holds it */
+		remember(k, index, NULL, mem);	/* the argument holds it */
 	else
 		svmx_next.clReleaseMemObject(mem);
 	return err;
@@ -236,7 +228,7 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 	if (!value) {
 		err = svmx_next.clSetKernelArg(k->handle, index, sizeof(cl_mem), NULL);
 		if (err == CL_SUCCESS)
-			remember(k, index, NULL, NULL, NULL);
+			remember(k, index, NULL, NULL);
 		goto out;
 	}
 	alloc = svmx_registry_find_end(value, k->context);
@@ -247,7 +239,7 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 	if (k->system_svm) {
 		err = svmx_next.clSetKernelArgSVMPointer(k->handle, index, value);
 		if (err == CL_SUCCESS) {
-			remember(k, index, alloc, alloc ? value : NULL, NULL);
+			remember(k, index, alloc, NULL);
 			alloc = NULL;
 		}
 		goto out;
@@ -266,7 +258,7 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 	err = svmx_alloc_set_kernel_arg(alloc, (size_t)((const char *)value - (char *)alloc->base),
 					k->handle, index, &held);
 	if (err == CL_SUCCESS) {
-		remember(k, index, alloc, value, held);
+		remember(k, index, alloc, held);
 		alloc = NULL;
 	} else if (err == CL_INVALID_ARG_SIZE || err == CL_INVALID_MEM_OBJECT) {
 		err = CL_INVALID_ARG_VALUE;
@@ -282,28 +274,21 @@ void svmx_kernel_forget_arg(struct svmx_kernel *k, cl_uint index)
 {
 	pthread_mutex_lock(&k->lock);
 	if (index < k->nargs)
-		remember(k, index, NULL, NULL, NULL);
+		remember(k, index, NULL, NULL);
 	pthread_mutex_unlock(&k->lock);
 }
 
 static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *value)
 {
 	size_t n = size / sizeof(void *);
+	const void *const *ptrs = value;
 	struct svmx_alloc **allocs = NULL;
-	const void **ptrs = NULL;
 	cl_int err = CL_SUCCESS;
 
 	if (size % sizeof(void *) || (size && !value) || (!size && value))
 		return CL_INVALID_VALUE;
-	if (n) {
-		allocs = calloc(n, sizeof(*allocs));
-		ptrs = malloc(size);
-		if (!allocs || !ptrs) {
-			err = CL_OUT_OF_HOST_MEMORY;
-			goto fail;
-		}
-		memcpy(ptrs, value, size);
-	}
+	if (n && !(allocs = calloc(n, sizeof(*allocs))))
+		return CL_OUT_OF_HOST_MEMORY;
 	for (size_t i = 0; i < n; i++) {
 		allocs[i] = svmx_registry_find_end(ptrs[i], k->context);
 		/* The driver's own memory: nothing of svmx's to keep or arm. */
@@ -319,7 +304,6 @@ static cl_int set_exec_ptrs(struct svmx_kernel *k, size_t size, const void *valu
 	pthread_mutex_lock(&k->lock);
 	clear_exec(k);
 	k->exec_allocs = allocs;
-	k->exec_ptrs = ptrs;
 	k->nexec = n;
 	pthread_mutex_unlock(&k->lock);
 	return CL_SUCCESS;
@@ -328,7 +312,6 @@ fail:
 		if (allocs[i])
 			svmx_alloc_put(allocs[i]);
 	free(allocs);
-	free(ptrs);
 	return err;
 }
 
@@ -346,9 +329,7 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 			return CL_INVALID_OPERATION;
 		if (*(const cl_bool *)value && k->system_svm)
 			return svmx_next.clSetKernelExecInfo(k->handle, name, size, value);
-		pthread_mutex_lock(&k->lock);
-		k->fine_grain_system = *(const cl_bool *)value;
-		pthread_mutex_unlock(&k->lock);
+		/* svmx's host buffers take any pointer whatever the switch says. */
 		return CL_SUCCESS;
 	default:
 		return CL_INVALID_VALUE;

@@ -15,7 +15,6 @@
 struct svmx_kernel_arg {
 	struct svmx_alloc *alloc;	/* set by clSetKernelArgSVMPointer, or NULL */
 	cl_mem mem;			/* svmx's buffer the argument is, held while set */
-	const void *ptr;
 	signed char is_pointer;		/* -1 unknown, 0 no, 1 global/constant pointer */
 };
 
@@ -29,9 +28,7 @@ struct svmx_kernel {
 	cl_uint nargs;
 	struct svmx_kernel_arg *args;
 	struct svmx_alloc **exec_allocs;	/* CL_KERNEL_EXEC_INFO_SVM_PTRS */
-	const void **exec_ptrs;
 	size_t nexec;
-	cl_bool fine_grain_system;
 	/*
 	 * Every device of the context has fine-grain system SVM of its own
 	 * (rusticl 25 and later): SVM pointers, svmx's included, go to the

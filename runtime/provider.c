@@ -60,7 +60,6 @@ static bool try_nouveau(void)
 				.page_size = v.page_size, .features = v.features,
 				.req_arm = SVMX_DRM_NOUVEAU_ARM,
 				.req_disarm = SVMX_DRM_NOUVEAU_DISARM,
-				.req_status = SVMX_DRM_NOUVEAU_STATUS,
 				.req_events = SVMX_DRM_NOUVEAU_EVENTS,
 				.req_stats = SVMX_DRM_NOUVEAU_STATS,
 			};
@@ -95,8 +94,7 @@ static bool try_module(void)
 		.kind = SVMX_PROVIDER_MODULE, .fd = fd,
 		.page_size = v.page_size, .features = v.features,
 		.req_arm = SVMX_IOC_ARM, .req_disarm = SVMX_IOC_DISARM,
-		.req_status = SVMX_IOC_STATUS, .req_events = SVMX_IOC_EVENTS,
-		.req_stats = SVMX_IOC_STATS,
+		.req_events = SVMX_IOC_EVENTS, .req_stats = SVMX_IOC_STATS,
 	};
 	snprintf(provider.path, sizeof(provider.path), "%s", SVMX_DEVICE_PATH);
 	return true;

@@ -25,7 +25,7 @@ struct svmx_provider {
 	char path[64];
 	uint32_t page_size;
 	uint32_t features;		/* SVMX_FEAT_* */
-	unsigned long req_arm, req_disarm, req_status, req_events, req_stats;
+	unsigned long req_arm, req_disarm, req_events, req_stats;
 };
 
 /* The provider of this process, discovered on first call; never NULL. */

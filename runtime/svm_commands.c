@@ -462,15 +462,29 @@ cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
 	return err;
 }
 
-void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
-			   const struct svmx_migrate_range *ranges, size_t nranges)
+/* One range of a clEnqueueSVMMigrateMem, resolved to its allocation. */
+struct migrate_range {
+	struct svmx_alloc *alloc;
+	size_t offset;
+	size_t size;		/* never 0: a 0 size was resolved to the whole allocation */
+	cl_mem_migration_flags flags;
+};
+
+/*
+ * Moves migrated ranges by arming (arming.h): SVM_ATOMICS ranges migrated to
+ * a device that wants arming are armed, to the host disarmed.  Called after
+ * the marker that orders the migration in the queue was enqueued, before
+ * the call returns: the arming happens at enqueue, not when the marker
+ * runs.  Host-coherent devices have nothing to move.
+ */
+static void migrate_by_arming(cl_command_queue queue, const struct migrate_range *ranges,
+			      size_t nranges)
 {
-	(void)marker;
 	if (!svmx_arming_wanted_on_queue(queue))
 		return;	/* host-coherent devices: nothing to move or arm */
 	/* Atomic ranges move by arming: to the device armed, to the host given back. */
 	for (size_t i = 0; i < nranges; i++) {
-		const struct svmx_migrate_range *r = &ranges[i];
+		const struct migrate_range *r = &ranges[i];
 
 		if (!r->alloc)
 			continue;	/* host memory, not svmx's: nothing to arm */
@@ -488,7 +502,7 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 				    cl_uint nwait, const cl_event *wait, cl_event *event)
 {
 	cl_ulong queued = svmx_event_now();
-	struct svmx_migrate_range *ranges;
+	struct migrate_range *ranges;
 	cl_uint found = 0;
 	cl_event ev = NULL;
 	cl_int err;
@@ -501,7 +515,7 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 	if (!ranges)
 		return CL_OUT_OF_HOST_MEMORY;
 	for (; found < nptrs; found++) {
-		struct svmx_migrate_range *r = &ranges[found];
+		struct migrate_range *r = &ranges[found];
 		size_t size = sizes ? sizes[found] : 0;
 
 		err = find_svm_range(q, "clEnqueueSVMMigrateMem", ptrs[found], size ? size : 1,
@@ -517,7 +531,7 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 	}
 	err = marker(q, nwait, wait, &ev);
 	if (err == CL_SUCCESS) {
-		svmx_svm_migrate_hook(q->handle, ev, ranges, nptrs);
+		migrate_by_arming(q->handle, ranges, nptrs);
 		err = finish(q, CL_COMMAND_SVM_MIGRATE_MEM, queued, ev, false, event);
 	}
 out:

@@ -59,23 +59,4 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 				    const size_t *sizes, cl_mem_migration_flags flags,
 				    cl_uint nwait, const cl_event *wait, cl_event *event);
 
-/* One range of a clEnqueueSVMMigrateMem, resolved to its allocation. */
-struct svmx_migrate_range {
-	struct svmx_alloc *alloc;
-	size_t offset;
-	size_t size;		/* never 0: a 0 size was resolved to the whole allocation */
-	cl_mem_migration_flags flags;
-};
-
-/*
- * Moves migrated ranges by arming (arming.h): SVM_ATOMICS ranges migrated to
- * a device that wants arming are armed, to the host disarmed.  Called by
- * clEnqueueSVMMigrateMem after validation, after the marker that orders the
- * migration in the queue was enqueued (marker: its event, held for the call),
- * before the call returns: the arming happens at enqueue, not when the
- * marker runs.  Host-coherent devices have nothing to move.
- */
-void svmx_svm_migrate_hook(cl_command_queue queue, cl_event marker,
-			   const struct svmx_migrate_range *ranges, size_t nranges);
-
 #endif
