@@ -35,9 +35,17 @@ for f in atomic_order_acq_rel atomic_order_seq_cst atomic_scope_device atomic_sc
 	grep -Eq "__opencl_c_$f +0xc00000 \(3.0.0\)" "$tmp/layer" || fail "feature __opencl_c_$f missing"
 done
 
+# 64-bit atomics: llvmpipe on x86-64 (runtime/workarounds.c, int64_atomics).
+if [ "$(uname -m)" = x86_64 ]; then
+	for e in cl_khr_int64_base_atomics cl_khr_int64_extended_atomics; do
+		grep -Eq "Device Extensions .*$e" "$tmp/layer" || fail "$e not in the extension list"
+		grep -Eq "^ +$e +0x400000 \(1.0.0\)" "$tmp/layer" || fail "$e not in the versioned list"
+	done
+fi
+
 # Every changed line is one of those.
 diff "$tmp/plain" "$tmp/layer" | grep -E '^[<>]' > "$tmp/changed" || true
-if grep -Ev '(Coarse-grained buffer sharing|Fine-grained (buffer|system) sharing|^[<>] +Atomics +(Yes|No)|Atomic (memory|fence) capabilities|__opencl_c_atomic_)' \
+if grep -Ev '(Coarse-grained buffer sharing|Fine-grained (buffer|system) sharing|^[<>] +Atomics +(Yes|No)|Atomic (memory|fence) capabilities|__opencl_c_atomic_|Device Extensions|cl_khr_int64_(base|extended)_atomics)' \
 	"$tmp/changed"; then
 	fail "the lines above changed but should not have"
 fi

@@ -1,4 +1,4 @@
-/* clGetDeviceInfo: SVM and atomic capabilities as svmx delivers them. */
+/* clGetDeviceInfo: SVM and atomic capabilities, C features and extensions as svmx delivers them. */
 #include "device_info.h"
 #include "layer.h"
 
@@ -12,6 +12,8 @@ static cl_int CL_API_CALL get_device_info(cl_device_id device, cl_device_info na
 	case CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES:
 	case CL_DEVICE_ATOMIC_FENCE_CAPABILITIES:
 	case CL_DEVICE_OPENCL_C_FEATURES:
+	case CL_DEVICE_EXTENSIONS:
+	case CL_DEVICE_EXTENSIONS_WITH_VERSION:
 		if (svmx_device_info(svmx_device_lookup(device), name, size, value, size_ret,
 				     &err))
 			return err;
