@@ -7,7 +7,7 @@
 #include "events.h"
 #include "layer.h"
 #include "queue_finish.h"
-#include "svm_commands.h"
+#include "queue.h"
 #include "workarounds.h"
 
 static cl_int CL_API_CALL finish(cl_command_queue queue)

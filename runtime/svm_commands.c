@@ -1,12 +1,12 @@
 #include "svm_commands.h"
 
 #include "arming.h"
+#include "deferred_free.h"
 #include "dispatch.h"
 #include "events.h"
 #include "log.h"
 #include "queue_finish.h"
 #include "registry.h"
-#include "svm_alloc.h"
 #include "workarounds.h"
 
 #include <pthread.h>
@@ -15,39 +15,6 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <unistd.h>
-
-cl_int svmx_queue_open_context(cl_command_queue queue, struct svmx_queue *q)
-{
-	memset(q, 0, sizeof(*q));
-	if (!queue || !svmx_next.clGetCommandQueueInfo ||
-	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof(q->context),
-					    &q->context, NULL) != CL_SUCCESS)
-		return CL_INVALID_COMMAND_QUEUE;
-	q->handle = queue;
-	q->ctx = svmx_context_find(q->context);
-	return CL_SUCCESS;
-}
-
-cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q)
-{
-	cl_int err = svmx_queue_open_context(queue, q);
-
-	if (err != CL_SUCCESS)
-		return err;
-	if (q->ctx && svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_PROPERTIES, sizeof(q->props),
-						      &q->props, NULL) != CL_SUCCESS) {
-		svmx_queue_close(q);
-		return CL_INVALID_COMMAND_QUEUE;
-	}
-	return CL_SUCCESS;
-}
-
-void svmx_queue_close(struct svmx_queue *q)
-{
-	if (q->ctx)
-		svmx_context_put(q->ctx);
-	q->ctx = NULL;
-}
 
 /* The checks every enqueue makes of its wait list (OpenCL 3.0, 5.11). */
 static cl_int check_wait_list(struct svmx_queue *q, cl_uint n, const cl_event *list)
@@ -133,8 +100,8 @@ static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_e
  * to the application as that command's event (or drop it), after waiting
  * for it if the command is blocking.  proxy: see svmx_event_track.
  */
-static cl_int finish_with_proxy(struct svmx_queue *q, cl_command_type type, cl_ulong queued,
-				cl_event ev, bool wait, cl_event *event, cl_event proxy)
+static cl_int hand_out(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
+		       bool wait, cl_event *event, cl_event proxy)
 {
 	if (wait) {
 		cl_int err;
@@ -157,12 +124,6 @@ static cl_int finish_with_proxy(struct svmx_queue *q, cl_command_type type, cl_u
 	return CL_SUCCESS;
 }
 
-static cl_int finish(struct svmx_queue *q, cl_command_type type, cl_ulong queued, cl_event ev,
-		     bool wait, cl_event *event)
-{
-	return finish_with_proxy(q, type, queued, ev, wait, event, NULL);
-}
-
 /* A command that has nothing to do but keep its place in the queue. */
 static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong queued,
 			    bool blocking, cl_uint n, const cl_event *list, cl_event *event)
@@ -172,7 +133,7 @@ static cl_int empty_command(struct svmx_queue *q, cl_command_type type, cl_ulong
 
 	if (err != CL_SUCCESS)
 		return err;
-	return finish(q, type, queued, ev, blocking, event);
+	return hand_out(q, type, queued, ev, blocking, event, NULL);
 }
 
 #ifndef MADV_POPULATE_READ
@@ -357,7 +318,7 @@ cl_int svmx_enqueue_svm_memcpy(struct svmx_queue *q, cl_bool blocking, void *dst
 	}
 	err = failed_by_wait_list(q, err, &ev);
 	if (err == CL_SUCCESS) {
-		err = finish(q, CL_COMMAND_SVM_MEMCPY, queued, ev, wait_after, event);
+		err = hand_out(q, CL_COMMAND_SVM_MEMCPY, queued, ev, wait_after, event, NULL);
 		ev = NULL;
 	}
 out:
@@ -411,7 +372,7 @@ cl_int svmx_enqueue_svm_mem_fill(struct svmx_queue *q, void *ptr, const void *pa
 					    nwait, wait, &ev);
 	err = failed_by_wait_list(q, err, &ev);
 	if (err == CL_SUCCESS)
-		err = finish(q, CL_COMMAND_SVM_MEMFILL, queued, ev, false, event);
+		err = hand_out(q, CL_COMMAND_SVM_MEMFILL, queued, ev, false, event, NULL);
 	release_mem(buf);
 out:
 	put_alloc(alloc);
@@ -532,7 +493,7 @@ cl_int svmx_enqueue_svm_migrate_mem(struct svmx_queue *q, cl_uint nptrs, const v
 	err = marker(q, nwait, wait, &ev);
 	if (err == CL_SUCCESS) {
 		migrate_by_arming(q->handle, ranges, nptrs);
-		err = finish(q, CL_COMMAND_SVM_MIGRATE_MEM, queued, ev, false, event);
+		err = hand_out(q, CL_COMMAND_SVM_MIGRATE_MEM, queued, ev, false, event, NULL);
 	}
 out:
 	for (cl_uint i = 0; i < found; i++)
@@ -541,156 +502,13 @@ out:
 	return err;
 }
 
-/*
- * clEnqueueSVMFree: marker "first" waits for the wait list (and, in an
- * in-order queue, every earlier command); its completion callback frees the
- * pointers (or calls the application's function) and then completes the
- * user event "gate"; the event returned is a second marker that waits for
- * first and gate.  So the memory is gone before the returned event
- * completes, and later commands of an in-order queue run after the free.
- *
- * rusticl 22.3 calls no callback for a command whose wait list failed (the
- * specification says it should): such records are found by a sweep at the
- * next clEnqueueSVMFree, which fails their gate and releases them.
- */
-struct pending_free {
-	struct pending_free *prev, *next;
-	bool linked;			/* on the list: not claimed yet */
-	atomic_uint refs;		/* the list's, and sweeps' */
-	cl_event first;			/* held by the record */
-	cl_event gate;
-	struct svmx_context *ctx;
-	cl_command_queue queue;
-	void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *);
-	void *user_data;
-	cl_uint n;
-	void *ptrs[];
-};
-
-static pthread_mutex_t pending_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct pending_free pending = { .prev = &pending, .next = &pending };
-static size_t npending;
-
-static void link_pending(struct pending_free *f)
-{
-	pthread_mutex_lock(&pending_lock);
-	f->next = &pending;
-	f->prev = pending.prev;
-	pending.prev->next = f;
-	pending.prev = f;
-	f->linked = true;
-	npending++;
-	pthread_mutex_unlock(&pending_lock);
-}
-
-static void unlink_locked(struct pending_free *f)
-{
-	f->prev->next = f->next;
-	f->next->prev = f->prev;
-	f->linked = false;
-	npending--;
-}
-
-/* Take f off the list if it is still there: whoever does owns the free. */
-static bool claim(struct pending_free *f)
-{
-	bool mine;
-
-	pthread_mutex_lock(&pending_lock);
-	mine = f->linked;
-	if (mine)
-		unlink_locked(f);
-	pthread_mutex_unlock(&pending_lock);
-	return mine;
-}
-
-/* The record whose first marker is first, taken off the list, or NULL. */
-static struct pending_free *claim_by_marker(cl_event first)
-{
-	struct pending_free *f;
-
-	pthread_mutex_lock(&pending_lock);
-	for (f = pending.next; f != &pending; f = f->next)
-		if (f->first == first)
-			break;
-	if (f == &pending)
-		f = NULL;
-	else
-		unlink_locked(f);
-	pthread_mutex_unlock(&pending_lock);
-	return f;
-}
-
-static void put_pending(struct pending_free *f)
-{
-	if (atomic_fetch_sub_explicit(&f->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	release_event(f->gate);
-	release_event(f->first);
-	svmx_context_put(f->ctx);
-	free(f);
-}
-
-/*
- * The driver may hold first's lock here: no calls on first itself.  The
- * record is found by its marker, not through data: a sweep may have taken
- * and freed it already.
- */
-static void CL_CALLBACK free_now(cl_event first, cl_int status, void *data)
-{
-	struct pending_free *f = claim_by_marker(first);
-
-	(void)data;
-	if (!f)
-		return;
-	if (status == CL_COMPLETE) {
-		if (f->pfn) {
-			f->pfn(f->queue, f->n, f->ptrs, f->user_data);
-		} else {
-			for (cl_uint i = 0; i < f->n; i++)
-				svmx_svm_free(f->ctx, f->ptrs[i]);
-		}
-	}
-	svmx_next.clSetUserEventStatus(f->gate, status < 0 ? status : CL_COMPLETE);
-	put_pending(f);	/* the list's reference; the driver still holds first */
-}
-
-/* Fail and drop the records of frees whose first marker failed without a callback. */
-static void sweep_failed(void)
-{
-	struct pending_free **snap;
-	size_t n = 0;
-
-	pthread_mutex_lock(&pending_lock);
-	snap = npending ? malloc(npending * sizeof(*snap)) : NULL;
-	for (struct pending_free *f = pending.next; snap && f != &pending; f = f->next) {
-		atomic_fetch_add_explicit(&f->refs, 1, memory_order_relaxed);
-		snap[n++] = f;
-	}
-	pthread_mutex_unlock(&pending_lock);
-	/* Outside the lock: the driver's callbacks take it while holding their event. */
-	for (size_t i = 0; i < n; i++) {
-		struct pending_free *f = snap[i];
-		cl_int status = CL_COMPLETE;
-
-		if (svmx_next.clGetEventInfo(f->first, CL_EVENT_COMMAND_EXECUTION_STATUS,
-					     sizeof(status), &status, NULL) == CL_SUCCESS &&
-		    status < 0 && claim(f)) {
-			svmx_next.clSetUserEventStatus(f->gate, status);
-			put_pending(f);	/* the list's reference */
-		}
-		put_pending(f);
-	}
-	free(snap);
-}
-
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
 			     void *user_data, cl_uint nwait, const cl_event *wait,
 			     cl_event *event)
 {
 	cl_ulong queued = svmx_event_now();
-	struct pending_free *f;
+	struct svmx_deferred_free *f;
 	cl_event first = NULL, waits[2], ev = NULL;
 	cl_int err;
 
@@ -711,46 +529,19 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	}
 	if (!svmx_next.clSetEventCallback || !svmx_next.clCreateUserEvent)
 		return CL_INVALID_OPERATION;
-	sweep_failed();
-	f = calloc(1, sizeof(*f) + nptrs * sizeof(void *));
+	f = svmx_deferred_free_new(q, nptrs, ptrs, pfn, user_data, &err);
 	if (!f)
-		return CL_OUT_OF_HOST_MEMORY;
-	atomic_init(&f->refs, 1);
-	f->ctx = svmx_context_find(q->context);
-	if (!f->ctx) {	/* released meanwhile */
-		free(f);
-		return CL_INVALID_COMMAND_QUEUE;
-	}
-	f->queue = q->handle;
-	f->pfn = pfn;
-	f->user_data = user_data;
-	f->n = nptrs;
-	if (nptrs)
-		memcpy(f->ptrs, ptrs, nptrs * sizeof(void *));
-	f->gate = svmx_next.clCreateUserEvent(q->context, &err);
-	if (!f->gate || (err = marker(q, nwait, wait, &first)) != CL_SUCCESS) {
-		put_pending(f);
+		return err;
+	if ((err = marker(q, nwait, wait, &first)) != CL_SUCCESS) {
+		svmx_deferred_free_drop(f);
 		return err;
 	}
-	f->first = first;	/* the record's reference */
-	/* The callback may run at once and drop the record: hold both events. */
-	svmx_next.clRetainEvent(first);
-	svmx_next.clRetainEvent(f->gate);
-	waits[0] = first;
-	waits[1] = f->gate;
-	link_pending(f);
-	err = svmx_next.clSetEventCallback(first, CL_COMPLETE, free_now, NULL);
+	err = svmx_deferred_free_start(f, first, &waits[1]);
 	if (err != CL_SUCCESS) {
-		/* first is enqueued: complete the chain without freeing. */
-		svmx_error("clEnqueueSVMFree: clSetEventCallback failed (%d): nothing freed", err);
-		if (claim(f)) {
-			svmx_next.clSetUserEventStatus(f->gate, CL_COMPLETE);
-			put_pending(f);
-		}
-		release_event(waits[0]);
-		release_event(waits[1]);
+		release_event(first);
 		return err;
 	}
+	waits[0] = first;
 	/*
 	 * rusticl runs callbacks once a whole flushed batch has run: first must
 	 * end its batch, or the batch holding the second marker would wait for
@@ -771,7 +562,7 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 	 * in-order queue run after the closing marker, which waits for it: the
 	 * free's event is complete once the gate is.
 	 */
-	err = finish_with_proxy(q, CL_COMMAND_SVM_FREE, queued, ev, false, event, waits[1]);
+	err = hand_out(q, CL_COMMAND_SVM_FREE, queued, ev, false, event, waits[1]);
 	release_event(waits[1]);
 	return err;
 }

@@ -9,31 +9,7 @@
 #ifndef SVMX_SVM_COMMANDS_H
 #define SVMX_SVM_COMMANDS_H
 
-#include "allocation.h"
-#include "context.h"
-
-/* A command-queue whose context svmx serves, for the duration of one call. */
-struct svmx_queue {
-	cl_command_queue handle;
-	cl_context context;
-	struct svmx_context *ctx;	/* a reference, or NULL: not svmx's */
-	cl_command_queue_properties props;
-};
-
-/*
- * CL_INVALID_COMMAND_QUEUE for a NULL or invalid queue.  Otherwise
- * CL_SUCCESS, with q->ctx NULL when svmx does not serve the queue's context
- * (the caller forwards the call untouched) and a reference to put with
- * svmx_queue_close otherwise.
- */
-cl_int svmx_queue_open(cl_command_queue queue, struct svmx_queue *q);
-
-/*
- * The same without q->props, one driver query fewer, for callers that
- * enqueue nothing themselves (clFinish).
- */
-cl_int svmx_queue_open_context(cl_command_queue queue, struct svmx_queue *q);
-void svmx_queue_close(struct svmx_queue *q);
+#include "queue.h"
 
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
