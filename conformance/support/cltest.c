@@ -3,6 +3,7 @@
 #endif
 #include "cltest.h"
 
+#include <pthread.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -10,6 +11,9 @@
 #include <unistd.h>
 
 bool cltest_failed;
+
+/* Inside a case of cltest_run: what the helpers return is held by the case. */
+static bool holding;
 
 bool cltest_open(struct cltest_env *env, const char *platform_name,
 		 cl_command_queue_properties queue_props)
@@ -74,7 +78,7 @@ cl_program cltest_build(struct cltest_env *env, const char *source, const char *
 		clReleaseProgram(program);
 		return NULL;
 	}
-	return program;
+	return cltest_keep_program(program);
 }
 
 cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *name,
@@ -88,9 +92,224 @@ cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *
 		kernel = clCreateKernel(program, name, &err);
 		if (!kernel)
 			fprintf(stderr, "clCreateKernel(%s) failed (%s)\n", name, cltest_err_name(err));
-		clReleaseProgram(program);	/* the kernel keeps it */
+		if (holding)
+			cltest_release(program);	/* the kernel keeps it */
+		else
+			clReleaseProgram(program);
 	}
-	return kernel;
+	return cltest_keep_kernel(kernel);
+}
+
+/* ---- what a case holds ---- */
+
+enum held_kind { HELD_CONTEXT, HELD_QUEUE, HELD_PROGRAM, HELD_KERNEL, HELD_MEM, HELD_EVENT, HELD_SVM };
+
+struct held {
+	enum held_kind kind;
+	void *obj;
+	cl_context context;	/* of an SVM allocation */
+};
+
+static struct held *held;
+static size_t nheld, held_cap;
+static pthread_mutex_t held_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void *hold(enum held_kind kind, void *obj, cl_context context)
+{
+	if (!obj || !holding)
+		return obj;
+	pthread_mutex_lock(&held_lock);
+	if (nheld == held_cap) {
+		held_cap = held_cap ? 2 * held_cap : 64;
+		held = realloc(held, held_cap * sizeof(*held));
+		if (!held) {
+			perror("cltest: holding an object");
+			abort();
+		}
+	}
+	held[nheld++] = (struct held){ kind, obj, context };
+	pthread_mutex_unlock(&held_lock);
+	return obj;
+}
+
+cl_context cltest_keep_context(cl_context o) { return hold(HELD_CONTEXT, o, NULL); }
+cl_command_queue cltest_keep_queue(cl_command_queue o) { return hold(HELD_QUEUE, o, NULL); }
+cl_program cltest_keep_program(cl_program o) { return hold(HELD_PROGRAM, o, NULL); }
+cl_kernel cltest_keep_kernel(cl_kernel o) { return hold(HELD_KERNEL, o, NULL); }
+cl_mem cltest_keep_mem(cl_mem o) { return hold(HELD_MEM, o, NULL); }
+cl_event cltest_keep_event(cl_event o) { return hold(HELD_EVENT, o, NULL); }
+
+void *cltest_keep_svm(cl_context context, void *p)
+{
+	return hold(HELD_SVM, p, context);
+}
+
+void *cltest_svm_alloc(struct cltest_env *env, cl_svm_mem_flags flags, size_t size,
+		       cl_uint alignment)
+{
+	return cltest_keep_svm(env->context, clSVMAlloc(env->context, flags, size, alignment));
+}
+
+static void release_held(const struct held *h)
+{
+	switch (h->kind) {
+	case HELD_CONTEXT:
+		clReleaseContext(h->obj);
+		break;
+	case HELD_QUEUE:
+		clReleaseCommandQueue(h->obj);
+		break;
+	case HELD_PROGRAM:
+		clReleaseProgram(h->obj);
+		break;
+	case HELD_KERNEL:
+		clReleaseKernel(h->obj);
+		break;
+	case HELD_MEM:
+		clReleaseMemObject(h->obj);
+		break;
+	case HELD_EVENT:
+		clReleaseEvent(h->obj);
+		break;
+	case HELD_SVM:
+		clSVMFree(h->context, h->obj);
+		break;
+	}
+}
+
+void cltest_release(const void *obj)
+{
+	struct held h;
+	size_t i;
+
+	pthread_mutex_lock(&held_lock);
+	for (i = nheld; i > 0 && held[i - 1].obj != obj; i--)
+		;
+	if (i == 0) {
+		pthread_mutex_unlock(&held_lock);
+		fprintf(stderr, "cltest_release(%p): not held by the case\n", obj);
+		abort();
+	}
+	h = held[i - 1];
+	memmove(&held[i - 1], &held[i], (nheld - i) * sizeof(*held));
+	nheld--;
+	pthread_mutex_unlock(&held_lock);
+	release_held(&h);
+}
+
+/*
+ * After a case: no command may wait for a user event the case left pending
+ * (its CHECK may have returned before setting it), every queue is finished,
+ * then everything goes, the latest first.
+ */
+static void release_all_held(struct cltest_env *env)
+{
+	size_t n;
+
+	pthread_mutex_lock(&held_lock);
+	n = nheld;
+	pthread_mutex_unlock(&held_lock);
+	for (size_t i = 0; i < n; i++) {
+		cl_command_type type = 0;
+		cl_int status = CL_COMPLETE;
+
+		if (held[i].kind == HELD_EVENT &&
+		    clGetEventInfo(held[i].obj, CL_EVENT_COMMAND_TYPE, sizeof(type), &type,
+				   NULL) == CL_SUCCESS && type == CL_COMMAND_USER &&
+		    clGetEventInfo(held[i].obj, CL_EVENT_COMMAND_EXECUTION_STATUS, sizeof(status),
+				   &status, NULL) == CL_SUCCESS && status > CL_COMPLETE)
+			clSetUserEventStatus(held[i].obj, -1);
+	}
+	if (env->queue)
+		clFinish(env->queue);
+	for (size_t i = 0; i < n; i++)
+		if (held[i].kind == HELD_QUEUE)
+			clFinish(held[i].obj);
+	while (n > 0)
+		release_held(&held[--n]);
+	pthread_mutex_lock(&held_lock);
+	nheld = 0;
+	pthread_mutex_unlock(&held_lock);
+}
+
+/* ---- cases ---- */
+
+static struct cltest_case *registered;
+
+void cltest_register(struct cltest_case *c)
+{
+	struct cltest_case **at = &registered;
+
+	while (*at && (*at)->line < c->line)
+		at = &(*at)->next;
+	c->next = *at;
+	*at = c;
+}
+
+/* Run one case in a new context and queue; true if it passed. */
+static bool run_case(const char *name, void (*fn)(struct cltest_env *env),
+		     const char *platform_name, bool hold_objects)
+{
+	struct cltest_env env;
+
+	if (!cltest_open(&env, platform_name, 0)) {
+		printf("FAIL %s: no OpenCL platform \"%s\" with a device\n", name, platform_name);
+		cltest_close(&env);
+		return false;
+	}
+	cltest_failed = false;
+	holding = hold_objects;
+	fn(&env);
+	release_all_held(&env);
+	holding = false;
+	cltest_close(&env);
+	printf("%s %s\n", cltest_failed ? "FAIL" : "PASS", name);
+	fflush(stdout);
+	return !cltest_failed;
+}
+
+static bool in_suite(const struct cltest_case *c, const char *suite)
+{
+	return c->suite == suite || (c->suite && suite && strcmp(c->suite, suite) == 0);
+}
+
+int cltest_run_suite(int argc, char **argv, const char *platform_name, const char *suite)
+{
+	const char *only = argc > 1 ? argv[1] : NULL;
+	int failed = 0, ran = 0;
+	struct cltest_case *c;
+
+	if (only && strcmp(only, "--list") == 0) {
+		for (c = registered; c; c = c->next)
+			if (in_suite(c, suite))
+				printf("%s\n", c->name);
+		return 0;
+	}
+	for (c = registered; c; c = c->next) {
+		if (!in_suite(c, suite))
+			continue;
+		c->ran = false;
+		if (only && strcmp(only, c->name) != 0)
+			continue;
+		ran++;
+		failed += !run_case(c->name, c->fn, platform_name, true);
+		c->ran = true;
+	}
+	if (only && !ran)
+		printf("FAIL %s: no case of that name\n", only);
+	for (c = registered; c && !only; c = c->next) {
+		if (in_suite(c, suite) && !c->ran) {
+			printf("FAIL %s: defined but not run\n", c->name);
+			failed++;
+		}
+	}
+	printf("%d passed, %d failed\n", ran - failed, failed);
+	return failed || !ran ? 1 : 0;
+}
+
+int cltest_run(int argc, char **argv, const char *platform_name)
+{
+	return cltest_run_suite(argc, argv, platform_name, NULL);
 }
 
 int cltest_main(int argc, char **argv, const char *platform_name,
@@ -99,23 +318,10 @@ int cltest_main(int argc, char **argv, const char *platform_name,
 	int failed = 0, ran = 0;
 
 	for (size_t i = 0; i < ncases; i++) {
-		struct cltest_env env;
-
 		if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
 			continue;
 		ran++;
-		if (!cltest_open(&env, platform_name, 0)) {
-			printf("FAIL %s: no OpenCL platform \"%s\" with a device\n",
-			       cases[i].name, platform_name);
-			failed++;
-			continue;
-		}
-		cltest_failed = false;
-		cases[i].fn(&env);
-		cltest_close(&env);
-		printf("%s %s\n", cltest_failed ? "FAIL" : "PASS", cases[i].name);
-		fflush(stdout);
-		failed += cltest_failed;
+		failed += !run_case(cases[i].name, cases[i].fn, platform_name, false);
 	}
 	printf("%d passed, %d failed\n", ran - failed, failed);
 	return failed || !ran ? 1 : 0;

@@ -1,6 +1,17 @@
 /*
- * Test support for svmx's conformance tests: a tiny kselftest-like runner,
- * checks that name what failed, and the OpenCL setup every test needs.
+ * Test support for svmx's conformance tests: cases that register themselves,
+ * checks that name what failed, objects a case holds released after it
+ * whatever happened, and the OpenCL setup every test needs.
+ *
+ *   CLTEST(what_it_asserts)
+ *   {
+ *           cl_kernel k = cltest_kernel(env, source, "k", NULL);
+ *
+ *           CHECK(k != NULL);
+ *           ...                      (no release: the case holds k)
+ *   }
+ *
+ *   int main(int argc, char **argv) { return cltest_run(argc, argv, "rusticl"); }
  *
  * Tests run through the ordinary libOpenCL with the layer loaded by the
  * loader (ctest sets OPENCL_LAYERS); they never call into svmx directly.
@@ -55,28 +66,101 @@ extern bool cltest_failed;
 struct cltest_case {
 	const char *name;
 	void (*fn)(struct cltest_env *env);
+	const char *suite;	/* NULL: the program's own cases */
+	int line;		/* cases run in the order they are defined */
+	bool ran;
+	struct cltest_case *next;
 };
 
-#define CLTEST_CASE(fn) { #fn, fn }
+void cltest_register(struct cltest_case *c);
 
 /*
- * Run the cases against the first device of the platform whose name
- * contains platform_name ("rusticl", "Portable Computing Language").  A new
- * context and in-order queue per case.  argv[1], if given, runs one case.
- * Exits 0 only if every case passed; a missing platform fails.
+ * CLTEST(name) { ... } defines a case and registers it before main runs:
+ * a defined case cannot be left out.  The body sees struct cltest_env *env.
+ * CLTEST_IN(suite, name) puts it in a named suite, run by cltest_run_suite
+ * (a program whose cases need different settings, one suite per run).
  */
+#define CLTEST_IN(suite_, name)                                                   \
+	static void name(struct cltest_env *env);                                \
+	static struct cltest_case cltest_case_##name = { #name, name, suite_,     \
+							  __LINE__, false, NULL }; \
+	__attribute__((constructor)) static void cltest_register_##name(void)    \
+	{                                                                        \
+		cltest_register(&cltest_case_##name);                            \
+	}                                                                        \
+	static void name(struct cltest_env *env)
+
+#define CLTEST(name) CLTEST_IN(NULL, name)
+
+/*
+ * Run the program's cases (or those of suite) against the first device of
+ * the platform whose name contains platform_name ("rusticl", "Portable
+ * Computing Language"), each with a new context and in-order queue, in the
+ * order they are defined.  argv[1], if given, runs the case of that name
+ * (none of that name fails); "--list" prints the names and runs nothing.
+ * Exits 0 only if every case ran and passed; a missing platform fails.
+ */
+int cltest_run(int argc, char **argv, const char *platform_name);
+int cltest_run_suite(int argc, char **argv, const char *platform_name, const char *suite);
+
+/*
+ * The case array of the earlier harness, for tests not converted yet: the
+ * same run, but what the helpers below return belongs to the caller (it
+ * is not held by the case).
+ */
+#define CLTEST_CASE(fn) { #fn, fn, NULL, 0, false, NULL }
 int cltest_main(int argc, char **argv, const char *platform_name,
 		const struct cltest_case *cases, size_t ncases);
+
+/*
+ * What a case holds: released after the case, in the reverse order of
+ * taking, whether it passed or failed (a failed CHECK returns at once).
+ * First every user event held that is still pending is given a failed
+ * status (so no command waits for it), env's queue and every queue held
+ * are finished; then the objects are released and the SVM allocations
+ * freed; then env's queue and context.  Tests do not release what the
+ * case holds; cltest_release gives it up early (releases or frees it now,
+ * for tests that assert what a release does).  Thread-safe.
+ *
+ * cltest_keep(obj) holds any context, queue, program, kernel, memory
+ * object or event and returns it (NULL is not held).
+ */
+cl_context cltest_keep_context(cl_context o);
+cl_command_queue cltest_keep_queue(cl_command_queue o);
+cl_program cltest_keep_program(cl_program o);
+cl_kernel cltest_keep_kernel(cl_kernel o);
+cl_mem cltest_keep_mem(cl_mem o);
+cl_event cltest_keep_event(cl_event o);
+#define cltest_keep(obj)                                                          \
+	_Generic((obj), cl_context: cltest_keep_context,                         \
+		 cl_command_queue: cltest_keep_queue, cl_program: cltest_keep_program, \
+		 cl_kernel: cltest_keep_kernel, cl_mem: cltest_keep_mem,          \
+		 cl_event: cltest_keep_event)(obj)
+
+/* clSVMAlloc in env's context, held by the case (NULL if it failed). */
+void *cltest_svm_alloc(struct cltest_env *env, cl_svm_mem_flags flags, size_t size,
+		       cl_uint alignment);
+/* An SVM allocation of context held by the case; returns p. */
+void *cltest_keep_svm(cl_context context, void *p);
+
+/* Release (or clSVMFree) a held object now; it is no longer held. */
+void cltest_release(const void *obj);
 
 /* Set up env for a platform; false if no such platform/device. */
 bool cltest_open(struct cltest_env *env, const char *platform_name,
 		 cl_command_queue_properties queue_props);
 void cltest_close(struct cltest_env *env);
 
-/* Build source with options; on failure prints the build log and returns NULL. */
+/*
+ * Build source with options; on failure prints the build log and returns
+ * NULL.  The program is held by the case.
+ */
 cl_program cltest_build(struct cltest_env *env, const char *source, const char *options);
 
-/* Build source and create kernel name from it; NULL (with the log) on failure. */
+/*
+ * Build source and create kernel name from it; NULL (with the log) on
+ * failure.  The kernel is held by the case (it holds its program).
+ */
 cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *name,
 			const char *options);
 
