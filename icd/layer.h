@@ -7,18 +7,18 @@
 
 #include "dispatch.h"
 
-void svmx_install_device_query(struct _cl_icd_dispatch *d);
-void svmx_install_program_build(struct _cl_icd_dispatch *d);
+void svmx_install_device_info(struct _cl_icd_dispatch *d);
+void svmx_install_build_options(struct _cl_icd_dispatch *d);
 void svmx_install_program_binary(struct _cl_icd_dispatch *d);
-void svmx_install_context_lifetime(struct _cl_icd_dispatch *d);
+void svmx_install_context(struct _cl_icd_dispatch *d);
 void svmx_install_svm_alloc(struct _cl_icd_dispatch *d);
-void svmx_install_kernel_args(struct _cl_icd_dispatch *d);
+void svmx_install_kernel(struct _cl_icd_dispatch *d);
 void svmx_install_events(struct _cl_icd_dispatch *d);
 void svmx_install_svm_buffers(struct _cl_icd_dispatch *d);
 void svmx_install_svm_commands(struct _cl_icd_dispatch *d);
 void svmx_install_queue_finish(struct _cl_icd_dispatch *d);
 void svmx_install_kernel_launch(struct _cl_icd_dispatch *d);
-void svmx_install_arm_stats(struct _cl_icd_dispatch *d);
+void svmx_install_arming(struct _cl_icd_dispatch *d);
 
 /* Forward to the next entry, or fail as the spec says for a missing one. */
 #define SVMX_FORWARD(fn, missing, ...) \

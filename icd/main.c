@@ -55,19 +55,19 @@ static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *tar
 	layer_dispatch = svmx_next;
 	if (!svmx_settings()->disable) {
 		svmx_workarounds_check_names();
-		svmx_install_device_query(&layer_dispatch);
-		svmx_install_program_build(&layer_dispatch);
+		svmx_install_device_info(&layer_dispatch);
+		svmx_install_build_options(&layer_dispatch);
 		svmx_install_program_binary(&layer_dispatch);
-		svmx_install_context_lifetime(&layer_dispatch);
+		svmx_install_context(&layer_dispatch);
 		svmx_install_svm_alloc(&layer_dispatch);
-		svmx_install_kernel_args(&layer_dispatch);
+		svmx_install_kernel(&layer_dispatch);
 		svmx_install_events(&layer_dispatch);
 		svmx_install_svm_buffers(&layer_dispatch);
 		svmx_install_svm_commands(&layer_dispatch);
 		svmx_install_queue_finish(&layer_dispatch);
 		svmx_arming_init();
 		svmx_install_kernel_launch(&layer_dispatch);
-		svmx_install_arm_stats(&layer_dispatch);
+		svmx_install_arming(&layer_dispatch);
 	}
 	*num_entries_ret = SVMX_DISPATCH_ENTRIES;
 	*layer_ret = &layer_dispatch;

@@ -51,7 +51,7 @@ static void *CL_API_CALL get_extension_function_address(const char *name)
 	return fn ? fn : SVMX_FORWARD(clGetExtensionFunctionAddress, NULL, name);
 }
 
-void svmx_install_arm_stats(struct _cl_icd_dispatch *d)
+void svmx_install_arming(struct _cl_icd_dispatch *d)
 {
 	d->clGetExtensionFunctionAddressForPlatform = get_extension_function_address_for_platform;
 	d->clGetExtensionFunctionAddress = get_extension_function_address;

@@ -76,7 +76,7 @@ static cl_int CL_API_CALL release_program(cl_program program)
 	return err;
 }
 
-void svmx_install_program_build(struct _cl_icd_dispatch *d)
+void svmx_install_build_options(struct _cl_icd_dispatch *d)
 {
 	if (d->clGetProgramBuildInfo)
 		d->clGetProgramBuildInfo = get_program_build_info;

@@ -24,7 +24,7 @@ static cl_int CL_API_CALL get_device_info(cl_device_id device, cl_device_info na
 	return svmx_next.clGetDeviceInfo(device, name, size, value, size_ret);
 }
 
-void svmx_install_device_query(struct _cl_icd_dispatch *d)
+void svmx_install_device_info(struct _cl_icd_dispatch *d)
 {
 	d->clGetDeviceInfo = get_device_info;
 }

@@ -122,7 +122,7 @@ static cl_int CL_API_CALL set_kernel_exec_info(cl_kernel kernel, cl_kernel_exec_
 	return err;
 }
 
-void svmx_install_kernel_args(struct _cl_icd_dispatch *d)
+void svmx_install_kernel(struct _cl_icd_dispatch *d)
 {
 	d->clCreateKernel = create_kernel;
 	d->clCreateKernelsInProgram = create_kernels_in_program;

@@ -48,7 +48,7 @@ static cl_int CL_API_CALL release_context(cl_context context)
 	return svmx_next.clReleaseContext(context);
 }
 
-void svmx_install_context_lifetime(struct _cl_icd_dispatch *d)
+void svmx_install_context(struct _cl_icd_dispatch *d)
 {
 	d->clCreateContext = create_context;
 	if (d->clCreateContextFromType)
