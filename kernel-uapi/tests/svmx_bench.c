@@ -2,6 +2,8 @@
 /*
  * svmx benchmark, run once inside the test guest:
  *   - ARM cost per page for 1, 64 and 4096 pages, and for a 2 MiB THP;
+ *   - the fixed cost of an ARM call: one page already held (nothing to do),
+ *     and one page the CPU has just taken back (the device's atomic fault);
  *   - the CPU-fault revoke round trip (a write to an armed page) against a
  *     plain minor fault (first write to an untouched anonymous page), same
  *     guest, same sizes;
@@ -82,6 +84,39 @@ static double arm_thp_ns_per_page(void)
 		v[r] = (svmx_now() - t0) * 1e9 / (len / PAGE);
 		munmap(p, len);
 	}
+	return median(v, REPS);
+}
+
+/*
+ * ns for an ARM of one page: already held (held != 0: the fixed cost of the
+ * call), or just taken back by a CPU write (the device's atomic fault; the
+ * table holds nothing else).
+ */
+static double arm_one_ns(int held)
+{
+	volatile char *p = map_anon(PAGE);
+	struct svmx_event ev[16];
+	double v[REPS], t0;
+	int r;
+
+	if (!p)
+		SVMX_FAIL("mmap");
+	p[0] = 1;
+	for (r = 0; r < REPS; r++) {
+		if (svmx_arm(fd, (void *)p, PAGE, NULL))
+			SVMX_FAIL("arm: %s", strerror(errno));
+		if (!held)
+			p[0] = 2;
+		t0 = svmx_now();
+		if (svmx_arm(fd, (void *)p, PAGE, NULL))
+			SVMX_FAIL("arm: %s", strerror(errno));
+		v[r] = (svmx_now() - t0) * 1e9;
+		if (svmx_disarm(fd, (void *)p, PAGE, NULL))
+			SVMX_FAIL("disarm: %s", strerror(errno));
+		while (svmx_read_events(fd, ev, 16) > 0)
+			;
+	}
+	munmap((void *)p, PAGE);
 	return median(v, REPS);
 }
 
@@ -281,6 +316,8 @@ TEST_TIMEOUT(benchmark, 600)
 		printf("SVMX-BENCH arm_ns_per_page_%zu %.0f\n", sizes[i],
 		       arm_ns_per_page(sizes[i]));
 	printf("SVMX-BENCH arm_ns_per_page_thp_512 %.0f\n", arm_thp_ns_per_page());
+	printf("SVMX-BENCH arm_held_page_ns %.0f\n", arm_one_ns(1));
+	printf("SVMX-BENCH arm_after_cpu_revoke_ns %.0f\n", arm_one_ns(0));
 	minor = minor_fault_ns(4096);
 	rev = revoke_ns(4096);
 	printf("SVMX-BENCH minor_fault_ns %.0f\n", minor);
