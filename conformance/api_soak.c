@@ -979,7 +979,7 @@ static void *soak_thread(void *arg)
 	return NULL;
 }
 
-static void random_valid_and_invalid_svm_calls(struct cltest_env *env)
+CLTEST(random_valid_and_invalid_svm_calls)
 {
 	struct soak soaks[MAX_THREADS];
 	pthread_t threads[MAX_THREADS];
@@ -1021,9 +1021,6 @@ static void random_valid_and_invalid_svm_calls(struct cltest_env *env)
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(random_valid_and_invalid_svm_calls),
-	};
 	const char *env_seed = getenv("SVMX_SOAK_SEED");
 	char *rest[2] = { argv[0], NULL };
 	int nrest = 1;
@@ -1049,5 +1046,5 @@ int main(int argc, char **argv)
 	}
 	if (only >= nthreads)
 		nthreads = only + 1;
-	return cltest_main(nrest, rest, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(nrest, rest, "rusticl");
 }

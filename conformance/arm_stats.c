@@ -28,7 +28,7 @@ static clGetSVMArmStatsSVMX_fn get_stats(struct cltest_env *env)
 		env->platform, CL_SVMX_ARM_STATS_FUNCTION_NAME);
 }
 
-static void function_is_found_through_the_loader(struct cltest_env *env)
+CLTEST(function_is_found_through_the_loader)
 {
 	void *by_platform = (void *)get_stats(env);
 
@@ -50,12 +50,12 @@ static const char *source =
 	"				  memory_scope_all_svm_devices);\n"
 	"}\n";
 
-static void coherent_device_gets_no_arming_and_exact_counts(struct cltest_env *env)
+CLTEST(coherent_device_gets_no_arming_and_exact_counts)
 {
 	clGetSVMArmStatsSVMX_fn get = get_stats(env);
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t bytes = 3 * 4096 + 100, n = 4096;
-	int *mem = clSVMAlloc(env->context, FINE_ATOMIC, bytes, 0);
+	int *mem = cltest_svm_alloc(env, FINE_ATOMIC, bytes, 0);
 	cl_svm_arm_stats_svmx st;
 
 	CHECK(get && k && mem);
@@ -75,9 +75,8 @@ static void coherent_device_gets_no_arming_and_exact_counts(struct cltest_env *e
 	for (int r = 0; r < SVMX_STATS_REASONS; r++)
 		CHECK(st.revoked[r] == 0);
 	CHECK_ERR(get(env->context, (char *)mem + bytes + 4096, &st), CL_INVALID_VALUE);
-	clSVMFree(env->context, mem);
+	cltest_release(mem);
 	CHECK_ERR(get(env->context, mem, &st), CL_INVALID_VALUE);
-	clReleaseKernel(k);
 }
 
 /*
@@ -85,7 +84,7 @@ static void coherent_device_gets_no_arming_and_exact_counts(struct cltest_env *e
  * and freed leave the heap as it was (SVMX_STATS keeps bounded totals; the
  * memory this saves is measured by svmx_bench rss).
  */
-static void records_of_freed_allocations_are_freed(struct cltest_env *env)
+CLTEST(records_of_freed_allocations_are_freed)
 {
 	enum { CYCLES = 20000 };
 	size_t before, after;
@@ -107,13 +106,7 @@ static void records_of_freed_allocations_are_freed(struct cltest_env *env)
 	CHECK(after < before + CYCLES * 8);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(function_is_found_through_the_loader),
-	CLTEST_CASE(coherent_device_gets_no_arming_and_exact_counts),
-	CLTEST_CASE(records_of_freed_allocations_are_freed),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

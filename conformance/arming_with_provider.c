@@ -149,7 +149,7 @@ static void ndrange_held(struct cltest_env *env, int *a, size_t abytes, int *b, 
  * atomic) and named by exec-info, c is reachable by nothing.  A user event
  * holds the kernel back, so what is armed was armed at enqueue.
  */
-static void ndrange_arms_what_the_kernel_reaches_before_it_runs(struct cltest_env *env)
+CLTEST_IN("always", ndrange_arms_what_the_kernel_reaches_before_it_runs)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t abytes = 3 * PAGE + 100, n = 3 * 1024 * 8;
@@ -196,11 +196,10 @@ static void ndrange_arms_what_the_kernel_reaches_before_it_runs(struct cltest_en
 	report_and_free(env, b);
 	report_and_free(env, c);
 	clSVMFree(env->context, plain);
-	clReleaseKernel(k);
 }
 
 /* Revoked pages are armed again by the next launch, and counted as re-arms. */
-static void next_launch_rearms_revoked_pages(struct cltest_env *env)
+CLTEST_IN("always", next_launch_rearms_revoked_pages)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t n = 2048;
@@ -224,10 +223,9 @@ static void next_launch_rearms_revoked_pages(struct cltest_env *env)
 	for (int i = 0; i < 2048; i++)
 		CHECK(a[i] == 3);
 	report_and_free(env, a);
-	clReleaseKernel(k);
 }
 
-static void task_arms_like_ndrange(struct cltest_env *env)
+CLTEST_IN("always", task_arms_like_ndrange)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	cl_uint na = 1;
@@ -252,14 +250,13 @@ static void task_arms_like_ndrange(struct cltest_env *env)
 	st = stats_of(env, a);
 	CHECK(st.revoked[SVMX_REASON_CPU] == 1);
 	report_and_free(env, a);
-	clReleaseKernel(k);
 }
 
 /*
  * Toward the device arms what is named (rounded out to pages), toward the
  * host gives it back: later CPU touches of given-back pages revoke nothing.
  */
-static void migrate_to_device_arms_and_to_host_gives_back(struct cltest_env *env)
+CLTEST_IN("always", migrate_to_device_arms_and_to_host_gives_back)
 {
 	size_t bytes = 4 * PAGE, part = PAGE + 8;
 	char *m = clSVMAlloc(env->context, FINE_ATOMIC, bytes, 0);
@@ -302,7 +299,7 @@ static void migrate_to_device_arms_and_to_host_gives_back(struct cltest_env *env
 }
 
 /* Freeing an armed allocation gives its pages back without a revocation. */
-static void free_gives_armed_pages_back(struct cltest_env *env)
+CLTEST_IN("always", free_gives_armed_pages_back)
 {
 	char *m = clSVMAlloc(env->context, FINE_ATOMIC, 2 * PAGE, 0);
 	const void *ptr = m;
@@ -318,7 +315,7 @@ static void free_gives_armed_pages_back(struct cltest_env *env)
 }
 
 /* auto: llvmpipe is coherent with the host, so nothing is armed. */
-static void coherent_device_gets_no_arming_with_a_provider(struct cltest_env *env)
+CLTEST_IN("auto", coherent_device_gets_no_arming_with_a_provider)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", "-cl-std=CL2.0");
 	size_t n = 4096;
@@ -340,20 +337,7 @@ static void coherent_device_gets_no_arming_with_a_provider(struct cltest_env *en
 	CHECK(st.bytes == 2 * PAGE && st.arms == 0 && st.armed == 0);
 	CHECK(revoked_total(&st) == 0);
 	report_and_free(env, a);
-	clReleaseKernel(k);
 }
-
-static const struct cltest_case always_cases[] = {
-	CLTEST_CASE(ndrange_arms_what_the_kernel_reaches_before_it_runs),
-	CLTEST_CASE(next_launch_rearms_revoked_pages),
-	CLTEST_CASE(task_arms_like_ndrange),
-	CLTEST_CASE(migrate_to_device_arms_and_to_host_gives_back),
-	CLTEST_CASE(free_gives_armed_pages_back),
-};
-
-static const struct cltest_case auto_cases[] = {
-	CLTEST_CASE(coherent_device_gets_no_arming_with_a_provider),
-};
 
 int main(int argc, char **argv)
 {
@@ -363,9 +347,6 @@ int main(int argc, char **argv)
 	}
 	/* Read by the layer when the loader first loads it, which is after this. */
 	setenv("SVMX_ARM", argv[1], 1);
-	if (strcmp(argv[1], "always") == 0)
-		return cltest_main(argc - 1, argv + 1, "rusticl", always_cases,
-				   sizeof(always_cases) / sizeof(always_cases[0]));
-	return cltest_main(argc - 1, argv + 1, "rusticl", auto_cases,
-			   sizeof(auto_cases) / sizeof(auto_cases[0]));
+	/* The cases of each setting are the suite of that name. */
+	return cltest_run_suite(argc - 1, argv + 1, "rusticl", argv[1]);
 }

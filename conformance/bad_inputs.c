@@ -727,20 +727,24 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	f->on_platform[2] = 0;
 	f->dev = env->device;
 	f->q = env->queue;
-	f->clean = clCreateCommandQueueWithProperties(env->context, env->device, NULL, &err);
-	f->ctx2 = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
+	f->clean = cltest_keep(clCreateCommandQueueWithProperties(env->context, env->device, NULL,
+								  &err));
+	f->ctx2 = cltest_keep(clCreateContext(NULL, 1, &env->device, NULL, NULL, &err));
 	f->prog = cltest_build(env, src, "-cl-std=CL2.0");
-	f->k = f->prog ? clCreateKernel(f->prog, "k", &err) : NULL;
-	f->p = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
-	f->fine = clSVMAlloc(f->ctx, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
-	f->atomic = clSVMAlloc(f->ctx, CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS, 4096, 0);
-	f->other = f->ctx2 ? clSVMAlloc(f->ctx2, CL_MEM_READ_WRITE, 4096, 0) : NULL;
+	f->k = f->prog ? cltest_keep(clCreateKernel(f->prog, "k", &err)) : NULL;
+	f->p = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
+	f->fine = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
+	f->atomic = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS, 4096,
+				     0);
+	f->other = f->ctx2 ? cltest_keep_svm(f->ctx2,
+					     clSVMAlloc(f->ctx2, CL_MEM_READ_WRITE, 4096, 0))
+			   : NULL;
 	f->freed = clSVMAlloc(f->ctx, CL_MEM_READ_WRITE, 4096, 0);
 	clSVMFree(f->ctx, f->freed);
-	f->buf = clCreateBuffer(f->ctx, CL_MEM_READ_WRITE, 4096, NULL, &err);
-	f->done = clCreateUserEvent(f->ctx, &err);
-	f->failed = clCreateUserEvent(f->ctx, &err);
-	f->foreign = f->ctx2 ? clCreateUserEvent(f->ctx2, &err) : NULL;
+	f->buf = cltest_keep(clCreateBuffer(f->ctx, CL_MEM_READ_WRITE, 4096, NULL, &err));
+	f->done = cltest_keep(clCreateUserEvent(f->ctx, &err));
+	f->failed = cltest_keep(clCreateUserEvent(f->ctx, &err));
+	f->foreign = f->ctx2 ? cltest_keep(clCreateUserEvent(f->ctx2, &err)) : NULL;
 	if (!f->ctx2 || !f->k || !f->p || !f->fine || !f->atomic || !f->other || !f->freed || !f->buf ||
 	    !f->done || !f->failed || !f->foreign)
 		return false;
@@ -765,42 +769,12 @@ static bool setup(struct cltest_env *env, struct fx *f)
 	return true;
 }
 
-static void teardown(struct fx *f)
-{
-	clFinish(f->q);
-	if (f->clean) {
-		clFinish(f->clean);
-		clReleaseCommandQueue(f->clean);
-	}
-	if (f->k)
-		clReleaseKernel(f->k);
-	if (f->prog)
-		clReleaseProgram(f->prog);
-	clSVMFree(f->ctx, f->p);
-	clSVMFree(f->ctx, f->fine);
-	clSVMFree(f->ctx, f->atomic);
-	if (f->ctx2)
-		clSVMFree(f->ctx2, f->other);
-	if (f->buf)
-		clReleaseMemObject(f->buf);
-	cl_event evs[] = { f->done, f->failed, f->foreign };
-
-	for (int i = 0; i < 3; i++)
-		if (evs[i])
-			clReleaseEvent(evs[i]);
-	if (f->ctx2)
-		clReleaseContext(f->ctx2);
-}
-
-static void every_bad_input_gets_its_exact_result(struct cltest_env *env)
+CLTEST(every_bad_input_gets_its_exact_result)
 {
 	struct fx f;
 	int wrong = 0;
 
-	if (!setup(env, &f)) {
-		teardown(&f);
-		CHECK(!"fixture");
-	}
+	CHECK(setup(env, &f));
 	bool system = cltest_system_svm(env);
 
 	for (size_t i = 0; i < NROWS; i++) {
@@ -818,7 +792,6 @@ static void every_bad_input_gets_its_exact_result(struct cltest_env *env)
 	/* Nothing above may have hurt the valid objects. */
 	cl_int still = p_still_usable(&f);
 
-	teardown(&f);
 	printf("%zu rows, %d wrong\n", NROWS, wrong);
 	CHECK(wrong == 0);
 	CHECK(still == NO_EFFECT);
@@ -833,7 +806,7 @@ static bool in_table(const char *entry)
 }
 
 /* Every entry point an icd/ file installs ("d->clXxx = ...") has rows. */
-static void every_intercepted_entry_point_has_rows(struct cltest_env *env)
+CLTEST(every_intercepted_entry_point_has_rows)
 {
 	DIR *dir = opendir(SVMX_ICD_DIR);
 	struct dirent *de;
@@ -895,14 +868,9 @@ static void print_markdown(void)
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(every_bad_input_gets_its_exact_result),
-		CLTEST_CASE(every_intercepted_entry_point_has_rows),
-	};
-
 	if (argc > 1 && strcmp(argv[1], "--markdown") == 0) {
 		print_markdown();
 		return 0;
 	}
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -23,19 +23,9 @@ struct fixture {
 static bool setup(struct cltest_env *env, struct fixture *f)
 {
 	f->program = cltest_build(env, source, "-cl-std=CL2.0");
-	f->scale = f->program ? clCreateKernel(f->program, "scale", NULL) : NULL;
-	f->sum_into = f->program ? clCreateKernel(f->program, "sum_into", NULL) : NULL;
+	f->scale = f->program ? cltest_keep(clCreateKernel(f->program, "scale", NULL)) : NULL;
+	f->sum_into = f->program ? cltest_keep(clCreateKernel(f->program, "sum_into", NULL)) : NULL;
 	return f->scale && f->sum_into;
-}
-
-static void teardown(struct fixture *f)
-{
-	if (f->scale)
-		clReleaseKernel(f->scale);
-	if (f->sum_into)
-		clReleaseKernel(f->sum_into);
-	if (f->program)
-		clReleaseProgram(f->program);
 }
 
 static cl_int scale(struct cltest_env *env, struct fixture *f, int *p, size_t n, int mul,
@@ -53,11 +43,11 @@ static cl_int scale(struct cltest_env *env, struct fixture *f, int *p, size_t n,
 	return err;
 }
 
-static void coarse_grain_map_write_unmap_kernel_map_read(struct cltest_env *env)
+CLTEST(coarse_grain_map_write_unmap_kernel_map_read)
 {
 	enum { N = 4096 };
 	struct fixture f = { 0 };
-	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N * sizeof(int), 0);
 	cl_event mapped, unmapped, ran, read_map;
 
 	CHECK(setup(env, &f) && a);
@@ -80,15 +70,13 @@ static void coarse_grain_map_write_unmap_kernel_map_read(struct cltest_env *env)
 
 	for (int i = 0; i < 4; i++)
 		clReleaseEvent(evs[i]);
-	teardown(&f);
-	clSVMFree(env->context, a);
 }
 
-static void coarse_grain_regions_map_independently(struct cltest_env *env)
+CLTEST(coarse_grain_regions_map_independently)
 {
 	enum { N = 2048 };
 	struct fixture f = { 0 };
-	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N * sizeof(int), 0);
 
 	CHECK(setup(env, &f) && a);
 	/* Two halves mapped and written separately, invalidating old contents. */
@@ -109,17 +97,15 @@ static void coarse_grain_regions_map_independently(struct cltest_env *env)
 		CHECK(a[i] == i && a[N / 2 + i] == -2 * i);
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	teardown(&f);
-	clSVMFree(env->context, a);
 }
 
-static void coarse_grain_filled_and_copied_by_commands(struct cltest_env *env)
+CLTEST(coarse_grain_filled_and_copied_by_commands)
 {
 	enum { N = 1024 };
 	struct fixture f = { 0 };
-	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N * sizeof(int), 0);
-	int *b = clSVMAlloc(env->context, CL_MEM_READ_ONLY, N * sizeof(int), 0);
-	int *sum = clSVMAlloc(env->context, CL_MEM_WRITE_ONLY, 4 * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N * sizeof(int), 0);
+	int *b = cltest_svm_alloc(env, CL_MEM_READ_ONLY, N * sizeof(int), 0);
+	int *sum = cltest_svm_alloc(env, CL_MEM_WRITE_ONLY, 4 * sizeof(int), 0);
 	int seven = 7, n = N;
 	size_t four = 4;
 
@@ -140,13 +126,9 @@ static void coarse_grain_filled_and_copied_by_commands(struct cltest_env *env)
 		CHECK(sum[i] == 8 * N);
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, sum, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	teardown(&f);
-	clSVMFree(env->context, a);
-	clSVMFree(env->context, b);
-	clSVMFree(env->context, sum);
 }
 
-static void fine_grain_needs_no_map(struct cltest_env *env)
+CLTEST(fine_grain_needs_no_map)
 {
 	enum { N = 4096 };
 	struct fixture f = { 0 };
@@ -155,7 +137,7 @@ static void fine_grain_needs_no_map(struct cltest_env *env)
 
 	CHECK(setup(env, &f));
 	for (int kind = 0; kind < 2; kind++) {
-		int *a = clSVMAlloc(env->context, kinds[kind], N * sizeof(int), 0);
+		int *a = cltest_svm_alloc(env, kinds[kind], N * sizeof(int), 0);
 		cl_event ran;
 
 		CHECK(a);
@@ -171,19 +153,11 @@ static void fine_grain_needs_no_map(struct cltest_env *env)
 		CHECK_OK(scale(env, &f, a + 16, 2, 1, 1, 0, NULL, NULL));
 		CHECK_OK(clFinish(env->queue));
 		CHECK(a[16] == 5 * 16 + kind + 1 && a[17] == 1001 && a[18] == 5 * 18 + kind);
-		clSVMFree(env->context, a);
+		cltest_release(a);
 	}
-	teardown(&f);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(coarse_grain_map_write_unmap_kernel_map_read),
-		CLTEST_CASE(coarse_grain_regions_map_independently),
-		CLTEST_CASE(coarse_grain_filled_and_copied_by_commands),
-		CLTEST_CASE(fine_grain_needs_no_map),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

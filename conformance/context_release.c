@@ -25,11 +25,12 @@ static bool open_and_release(struct cltest_env *env, struct released *r)
 	struct cltest_env e2;
 
 	memset(r, 0, sizeof(*r));
-	r->c = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
-	r->q = r->c ? clCreateCommandQueueWithProperties(r->c, env->device, NULL, &err) : NULL;
+	r->c = cltest_keep(clCreateContext(NULL, 1, &env->device, NULL, NULL, &err));
+	r->q = r->c ? cltest_keep(clCreateCommandQueueWithProperties(r->c, env->device, NULL,
+								     &err)) : NULL;
 	e2 = (struct cltest_env){ env->platform, env->device, r->c, r->q };
 	r->program = r->q ? cltest_build(&e2, source, "-cl-std=CL2.0") : NULL;
-	r->add = r->program ? clCreateKernel(r->program, "add", &err) : NULL;
+	r->add = r->program ? cltest_keep(clCreateKernel(r->program, "add", &err)) : NULL;
 	return r->add != NULL;
 }
 
@@ -44,7 +45,7 @@ static cl_int run_add(struct released *r, int *p, int v, size_t n)
 	return err == CL_SUCCESS ? clFinish(r->q) : err;
 }
 
-static void svm_keeps_working_after_the_application_releases_its_context(struct cltest_env *env)
+CLTEST(svm_keeps_working_after_the_application_releases_its_context)
 {
 	struct released r;
 	static int host[256];
@@ -64,7 +65,7 @@ static void svm_keeps_working_after_the_application_releases_its_context(struct 
 	cltest_mark(&mb, (char *)b + 4096 - 16);
 	CHECK_OK(run_add(&r, a, 1, 256));
 	/* The application's only handle goes; its queue and kernel hold the context. */
-	CHECK_OK(clReleaseContext(r.c));
+	CHECK_OK(cltest_release(r.c));
 
 	CHECK_OK(run_add(&r, a, 2, 256));
 	CHECK(a[0] == 3 && a[255] == 3);
@@ -97,16 +98,16 @@ static void svm_keeps_working_after_the_application_releases_its_context(struct 
 
 	/* The memory stays while the context does... */
 	CHECK(!cltest_unmarked(&ma));
-	clReleaseKernel(r.add);
-	clReleaseProgram(r.program);
+	cltest_release(r.add);
+	cltest_release(r.program);
 	CHECK(!cltest_unmarked(&ma));
 	/* ...and goes with it. */
-	CHECK_OK(clReleaseCommandQueue(r.q));
+	CHECK_OK(cltest_release(r.q));
 	CHECK(cltest_gone_within(&ma, 5));
 }
 
 /* The application may take the context back from an object that holds it. */
-static void context_retained_again_through_its_queue(struct cltest_env *env)
+CLTEST(context_retained_again_through_its_queue)
 {
 	struct released r;
 	struct cltest_mark m;
@@ -118,7 +119,7 @@ static void context_retained_again_through_its_queue(struct cltest_env *env)
 	CHECK(a);
 	memset(a, 0, 4096);
 	cltest_mark(&m, (char *)a + 4096 - 16);
-	CHECK_OK(clReleaseContext(r.c));
+	CHECK_OK(cltest_release(r.c));
 	CHECK_OK(clGetCommandQueueInfo(r.q, CL_QUEUE_CONTEXT, sizeof(again), &again, NULL));
 	CHECK(again == r.c);
 	CHECK_OK(clRetainContext(again));
@@ -126,19 +127,14 @@ static void context_retained_again_through_its_queue(struct cltest_env *env)
 	CHECK_OK(clReleaseContext(again));
 	CHECK_OK(run_add(&r, a, 1, 256));
 	CHECK(a[0] == 2 && a[255] == 2);
-	clReleaseKernel(r.add);
-	clReleaseProgram(r.program);
+	cltest_release(r.add);
+	cltest_release(r.program);
 	CHECK(!cltest_unmarked(&m));
-	CHECK_OK(clReleaseCommandQueue(r.q));
+	CHECK_OK(cltest_release(r.q));
 	CHECK(cltest_gone_within(&m, 5));
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(svm_keeps_working_after_the_application_releases_its_context),
-	CLTEST_CASE(context_retained_again_through_its_queue),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -58,19 +58,10 @@ static bool setup(struct cltest_env *env, struct fixture *f)
 	f->program = cltest_build(env, source, "-cl-std=CL2.0");
 	if (!f->program)
 		return false;
-	f->where = clCreateKernel(f->program, "where", &err);
-	f->out = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 2 * sizeof(cl_ulong), 0);
+	f->where = cltest_keep(clCreateKernel(f->program, "where", &err));
+	f->out = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 2 * sizeof(cl_ulong), 0);
 	return f->where && f->out &&
 	       clSetKernelArgSVMPointer(f->where, 1, f->out) == CL_SUCCESS;
-}
-
-static void teardown(struct cltest_env *env, struct fixture *f)
-{
-	if (f->where)
-		clReleaseKernel(f->where);
-	if (f->program)
-		clReleaseProgram(f->program);
-	clSVMFree(env->context, f->out);
 }
 
 static cl_int run1(struct cltest_env *env, cl_kernel k)
@@ -81,11 +72,11 @@ static cl_int run1(struct cltest_env *env, cl_kernel k)
 	return err != CL_SUCCESS ? err : clFinish(env->queue);
 }
 
-static void interior_pointer_at_every_byte_offset_reaches_the_kernel_exactly(struct cltest_env *env)
+CLTEST(interior_pointer_at_every_byte_offset_reaches_the_kernel_exactly)
 {
 	struct fixture f = { 0 };
 	const size_t size = 1024;
-	char *buf = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, size, 0);
+	char *buf = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, size, 0);
 	bool ok = setup(env, &f) && buf;
 
 	for (size_t off = 0; ok && off < size; off++) {
@@ -99,15 +90,13 @@ static void interior_pointer_at_every_byte_offset_reaches_the_kernel_exactly(str
 			fprintf(stderr, "offset %zu: kernel saw %#llx, want %p\n", off,
 				(unsigned long long)f.out[0], (void *)(buf + off));
 	}
-	clSVMFree(env->context, buf);
-	teardown(env, &f);
 	CHECK(ok);
 }
 
-static void pointer_outside_every_allocation_is_invalid_without_system_svm(struct cltest_env *env)
+CLTEST(pointer_outside_every_allocation_is_invalid_without_system_svm)
 {
 	struct fixture f = { 0 };
-	char *buf = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
+	char *buf = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64, 0);
 	char *gone = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
 	char *heap = malloc(64);
 	char stack[8];
@@ -121,8 +110,6 @@ static void pointer_outside_every_allocation_is_invalid_without_system_svm(struc
 	e_end = clSetKernelArgSVMPointer(f.where, 0, buf + 65);
 	e_gone = clSetKernelArgSVMPointer(f.where, 0, gone);
 	free(heap);
-	clSVMFree(env->context, buf);
-	teardown(env, &f);
 	cl_int want = cltest_system_svm(env) ? CL_SUCCESS : CL_INVALID_ARG_VALUE;
 
 	CHECK_ERR(e_heap, want);
@@ -131,42 +118,37 @@ static void pointer_outside_every_allocation_is_invalid_without_system_svm(struc
 	CHECK_ERR(e_gone, want);
 }
 
-static void pointer_from_another_context_is_invalid_without_system_svm(struct cltest_env *env)
+CLTEST(pointer_from_another_context_is_invalid_without_system_svm)
 {
 	struct fixture f = { 0 };
 	cl_int err;
-	cl_context other = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
-	char *theirs = other ? clSVMAlloc(other, CL_MEM_READ_WRITE, 64, 0) : NULL;
+	cl_context other = cltest_keep(clCreateContext(NULL, 1, &env->device, NULL, NULL, &err));
+	char *theirs = other ? cltest_keep_svm(other, clSVMAlloc(other, CL_MEM_READ_WRITE, 64, 0))
+			     : NULL;
 
 	CHECK(setup(env, &f) && theirs);
 	err = clSetKernelArgSVMPointer(f.where, 0, theirs);
-	clSVMFree(other, theirs);
-	clReleaseContext(other);
-	teardown(env, &f);
 	CHECK_ERR(err, cltest_system_svm(env) ? CL_SUCCESS : CL_INVALID_ARG_VALUE);
 }
 
-static void bad_kernel_index_or_argument_kind_is_rejected(struct cltest_env *env)
+CLTEST(bad_kernel_index_or_argument_kind_is_rejected)
 {
 	struct fixture f = { 0 };
 	cl_int err;
-	char *buf = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
+	char *buf = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64, 0);
 	cl_kernel takes_int;
 
 	CHECK(setup(env, &f) && buf);
-	takes_int = clCreateKernel(f.program, "takes_int", &err);
+	takes_int = cltest_keep(clCreateKernel(f.program, "takes_int", &err));
 	CHECK(takes_int != NULL);
 	CHECK_ERR(clSetKernelArgSVMPointer(NULL, 0, buf), CL_INVALID_KERNEL);
 	CHECK_ERR(clSetKernelArgSVMPointer(f.where, 2, buf), CL_INVALID_ARG_INDEX);
 	CHECK_ERR(clSetKernelArgSVMPointer(f.where, 0xffffffffu, buf), CL_INVALID_ARG_INDEX);
 	CHECK_ERR(clSetKernelArgSVMPointer(takes_int, 0, buf), CL_INVALID_ARG_VALUE);
 	CHECK_OK(clSetKernelArgSVMPointer(takes_int, 1, buf));
-	clReleaseKernel(takes_int);
-	clSVMFree(env->context, buf);
-	teardown(env, &f);
 }
 
-static void null_svm_pointer_reaches_the_kernel_as_null(struct cltest_env *env)
+CLTEST(null_svm_pointer_reaches_the_kernel_as_null)
 {
 	struct fixture f = { 0 };
 
@@ -175,19 +157,19 @@ static void null_svm_pointer_reaches_the_kernel_as_null(struct cltest_env *env)
 	CHECK_OK(clSetKernelArgSVMPointer(f.where, 0, NULL));
 	CHECK_OK(run1(env, f.where));
 	CHECK(f.out[0] == 0);
-	teardown(env, &f);
 }
 
-static void plain_buffer_argument_replaces_an_svm_pointer(struct cltest_env *env)
+CLTEST(plain_buffer_argument_replaces_an_svm_pointer)
 {
 	struct fixture f = { 0 };
-	char *svm = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
+	char *svm = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
 	char host[64] = { 0 };
 	cl_int err;
 	cl_mem mem;
 
 	CHECK(setup(env, &f) && svm);
-	mem = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, sizeof(host), host, &err);
+	mem = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, sizeof(host), host,
+					 &err));
 	CHECK(mem != NULL);
 	CHECK_OK(clSetKernelArgSVMPointer(f.where, 0, svm));
 	CHECK_OK(clSetKernelArg(f.where, 0, sizeof(mem), &mem));
@@ -197,16 +179,14 @@ static void plain_buffer_argument_replaces_an_svm_pointer(struct cltest_env *env
 	CHECK(svm[0] == 0);
 	CHECK_OK(clEnqueueReadBuffer(env->queue, mem, CL_TRUE, 0, 1, host, 0, NULL, NULL));
 	CHECK(host[0] == 42);
-	clReleaseMemObject(mem);
-	clSVMFree(env->context, svm);
-	teardown(env, &f);
+	cltest_release(mem);	/* before host goes */
 }
 
-static void exec_info_svm_ptrs_set_reset_and_reject(struct cltest_env *env)
+CLTEST(exec_info_svm_ptrs_set_reset_and_reject)
 {
 	struct fixture f = { 0 };
-	char *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
-	char *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
+	char *b = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64, 0);
 	char stack[4];
 	cl_bool yes = CL_TRUE, no = CL_FALSE;
 
@@ -234,25 +214,23 @@ static void exec_info_svm_ptrs_set_reset_and_reject(struct cltest_env *env)
 		  CL_INVALID_KERNEL);
 	/* Freeing an allocation the exec info names leaves the kernel usable. */
 	CHECK_OK(clSetKernelExecInfo(f.where, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(ptrs), ptrs));
-	clSVMFree(env->context, b);
+	cltest_release(b);
 	CHECK_OK(clSetKernelArgSVMPointer(f.where, 0, a));
 	CHECK_OK(run1(env, f.where));
-	clSVMFree(env->context, a);
-	teardown(env, &f);
 }
 
 /*
  * [begin, end) pairs are common: base + size of an allocation is a pointer
  * into it (C's one past the end), for clSetKernelArgSVMPointer and exec info.
  */
-static void one_past_the_end_pointer_is_accepted(struct cltest_env *env)
+CLTEST(one_past_the_end_pointer_is_accepted)
 {
 	struct fixture f = { 0 };
 	const size_t sizes[] = { 100, 4096, 3 * 4096 };
 	cl_kernel k = NULL;
 
 	CHECK(setup(env, &f));
-	k = clCreateKernel(f.program, "before_end", NULL);
+	k = cltest_keep(clCreateKernel(f.program, "before_end", NULL));
 	CHECK(k && clSetKernelArgSVMPointer(k, 1, f.out) == CL_SUCCESS);
 	for (size_t i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
 		size_t size = sizes[i];
@@ -279,8 +257,6 @@ static void one_past_the_end_pointer_is_accepted(struct cltest_env *env)
 		CHECK_ERR(clSetKernelArgSVMPointer(k, 0, a + size),
 			  cltest_system_svm(env) ? CL_SUCCESS : CL_INVALID_ARG_VALUE);
 	}
-	clReleaseKernel(k);
-	teardown(env, &f);
 }
 
 struct node {
@@ -297,13 +273,13 @@ struct control {
 #define LIST_NODES 1000
 #define EXTRA_NODES 100
 
-static void kernel_walks_and_extends_a_list_alternating_between_two_allocations(struct cltest_env *env)
+CLTEST(kernel_walks_and_extends_a_list_alternating_between_two_allocations)
 {
 	const cl_svm_mem_flags fine = CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER;
 	size_t half = LIST_NODES / 2 + EXTRA_NODES / 2;
-	struct node *a = clSVMAlloc(env->context, fine, half * sizeof(struct node) + 4096, 0);
-	struct node *b = clSVMAlloc(env->context, fine, half * sizeof(struct node), 0);
-	cl_long *sum = clSVMAlloc(env->context, fine, sizeof(*sum), 0);
+	struct node *a = cltest_svm_alloc(env, fine, half * sizeof(struct node) + 4096, 0);
+	struct node *b = cltest_svm_alloc(env, fine, half * sizeof(struct node), 0);
+	cl_long *sum = cltest_svm_alloc(env, fine, sizeof(*sum), 0);
 	struct control *ctl = (struct control *)&a[half];	/* lives inside A */
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	int extra = EXTRA_NODES;
@@ -322,13 +298,9 @@ static void kernel_walks_and_extends_a_list_alternating_between_two_allocations(
 	clGetDeviceInfo(env->device, CL_DRIVER_VERSION, sizeof(driver) - 1, driver, NULL);
 	if (strncmp(driver, "26.2.", 5) == 0) {
 		printf("not run on rusticl %s: the driver crashes in this kernel\n", driver);
-		clSVMFree(env->context, a);
-		clSVMFree(env->context, b);
-		clSVMFree(env->context, sum);
-		clReleaseProgram(program);
 		return;
 	}
-	k = clCreateKernel(program, "walk_and_extend", &err);
+	k = cltest_keep(clCreateKernel(program, "walk_and_extend", &err));
 	CHECK(k != NULL);
 	/* Host builds the list: node i lives in A when i is even, in B when odd. */
 	struct node *prev = NULL;
@@ -370,17 +342,12 @@ static void kernel_walks_and_extends_a_list_alternating_between_two_allocations(
 		n = n->next;
 	}
 	CHECK(n == NULL);
-	clReleaseKernel(k);
-	clReleaseProgram(program);
-	clSVMFree(env->context, a);
-	clSVMFree(env->context, b);
-	clSVMFree(env->context, sum);
 }
 
-static void clone_keeps_svm_arguments_and_exec_info(struct cltest_env *env)
+CLTEST(clone_keeps_svm_arguments_and_exec_info)
 {
 	struct fixture f = { 0 };
-	char *buf = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 256, 0);
+	char *buf = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 256, 0);
 	cl_kernel clone;
 	cl_int err;
 
@@ -389,10 +356,10 @@ static void clone_keeps_svm_arguments_and_exec_info(struct cltest_env *env)
 
 	CHECK_OK(clSetKernelArgSVMPointer(f.where, 0, buf + 17));
 	CHECK_OK(clSetKernelExecInfo(f.where, CL_KERNEL_EXEC_INFO_SVM_PTRS, sizeof(reach), reach));
-	clone = clCloneKernel(f.where, &err);
+	clone = cltest_keep(clCloneKernel(f.where, &err));
 	CHECK(clone != NULL);
 	/* The original goes away; the clone still carries both SVM pointers. */
-	clReleaseKernel(f.where);
+	cltest_release(f.where);
 	f.where = NULL;
 	f.out[1] = 99;
 	CHECK_OK(run1(env, clone));
@@ -400,25 +367,9 @@ static void clone_keeps_svm_arguments_and_exec_info(struct cltest_env *env)
 	/* And svmx still knows them: a plain arg replaces, a bad index fails. */
 	CHECK_ERR(clSetKernelArgSVMPointer(clone, 5, buf), CL_INVALID_ARG_INDEX);
 	CHECK_OK(clSetKernelExecInfo(clone, CL_KERNEL_EXEC_INFO_SVM_PTRS, 0, NULL));
-	clReleaseKernel(clone);
-	clSVMFree(env->context, buf);
-	teardown(env, &f);
 }
-
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(interior_pointer_at_every_byte_offset_reaches_the_kernel_exactly),
-	CLTEST_CASE(pointer_outside_every_allocation_is_invalid_without_system_svm),
-	CLTEST_CASE(pointer_from_another_context_is_invalid_without_system_svm),
-	CLTEST_CASE(bad_kernel_index_or_argument_kind_is_rejected),
-	CLTEST_CASE(null_svm_pointer_reaches_the_kernel_as_null),
-	CLTEST_CASE(plain_buffer_argument_replaces_an_svm_pointer),
-	CLTEST_CASE(exec_info_svm_ptrs_set_reset_and_reject),
-	CLTEST_CASE(one_past_the_end_pointer_is_accepted),
-	CLTEST_CASE(kernel_walks_and_extends_a_list_alternating_between_two_allocations),
-	CLTEST_CASE(clone_keeps_svm_arguments_and_exec_info),
-};
 
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -12,7 +12,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-static void svm_capabilities_stay_native(struct cltest_env *env)
+CLTEST(svm_capabilities_stay_native)
 {
 	cl_device_svm_capabilities svm = 0;
 
@@ -24,7 +24,7 @@ static void svm_capabilities_stay_native(struct cltest_env *env)
 	       CL_DEVICE_SVM_ATOMICS));
 }
 
-static void all_devices_scope_feature_is_reported(struct cltest_env *env)
+CLTEST(all_devices_scope_feature_is_reported)
 {
 	cl_name_version features[64];
 	cl_device_atomic_capabilities mem = 0;
@@ -41,7 +41,7 @@ static void all_devices_scope_feature_is_reported(struct cltest_env *env)
 	CHECK(found);
 }
 
-static void opencl_c_2_0_is_not_claimed(struct cltest_env *env)
+CLTEST(opencl_c_2_0_is_not_claimed)
 {
 	cl_name_version versions[16];
 	size_t size = 0;
@@ -65,7 +65,7 @@ static void *host_adder(void *arg)
 	return NULL;
 }
 
-static void all_svm_devices_counter_is_exact_in_opencl_c_3_0(struct cltest_env *env)
+CLTEST(all_svm_devices_counter_is_exact_in_opencl_c_3_0)
 {
 	const char *src =
 		"kernel void count(global atomic_int *c, int n)\n"
@@ -82,8 +82,8 @@ static void all_svm_devices_counter_is_exact_in_opencl_c_3_0(struct cltest_env *
 	cl_int err;
 
 	CHECK(p != NULL);
-	k = clCreateKernel(p, "count", &err);
-	clReleaseProgram(p);
+	k = cltest_keep(clCreateKernel(p, "count", &err));
+	cltest_release(p);
 	CHECK(k != NULL);
 	counter = clSVMAlloc(env->context,
 			     CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS,
@@ -101,20 +101,11 @@ static void all_svm_devices_counter_is_exact_in_opencl_c_3_0(struct cltest_env *
 	int total = atomic_load(counter);
 
 	clSVMFree(env->context, counter);
-	clReleaseKernel(k);
 	CHECK_OK(err);
 	CHECK(total == 2 * HOST_ADDS + DEVICE_ITEMS * DEVICE_ADDS);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(svm_capabilities_stay_native),
-	CLTEST_CASE(all_devices_scope_feature_is_reported),
-	CLTEST_CASE(opencl_c_2_0_is_not_claimed),
-	CLTEST_CASE(all_svm_devices_counter_is_exact_in_opencl_c_3_0),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "Portable Computing Language", cases,
-			   sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "Portable Computing Language");
 }

@@ -106,7 +106,7 @@ static bool save_binary(struct cltest_env *env, char *file)
 		close(fd);
 	free(bin);
 	if (program)
-		clReleaseProgram(program);
+		cltest_release(program);
 	return saved;
 }
 
@@ -132,7 +132,7 @@ static int fresh_process(const char *file, bool with_layer)
 	return status;
 }
 
-static void binaries_built_through_svmx_run_in_a_fresh_process_with_it(struct cltest_env *env)
+CLTEST(binaries_built_through_svmx_run_in_a_fresh_process_with_it)
 {
 	char file[] = "/tmp/svmx-binary-XXXXXX";
 	int status;
@@ -144,8 +144,7 @@ static void binaries_built_through_svmx_run_in_a_fresh_process_with_it(struct cl
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == RAN);
 }
 
-static void binaries_built_through_svmx_run_or_fail_cleanly_in_a_fresh_process_without_it(
-	struct cltest_env *env)
+CLTEST(binaries_built_through_svmx_run_or_fail_cleanly_in_a_fresh_process_without_it)
 {
 	char file[] = "/tmp/svmx-binary-XXXXXX";
 	int status;
@@ -160,12 +159,7 @@ static void binaries_built_through_svmx_run_or_fail_cleanly_in_a_fresh_process_w
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(binaries_built_through_svmx_run_in_a_fresh_process_with_it),
-		CLTEST_CASE(binaries_built_through_svmx_run_or_fail_cleanly_in_a_fresh_process_without_it),
-	};
-
 	if (argc == 3 && strcmp(argv[1], "--load") == 0)
 		return load_and_run(argv[2]);
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

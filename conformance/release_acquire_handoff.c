@@ -90,10 +90,10 @@ static void handoff_once(struct cltest_env *env, cl_kernel k, char *mem, long *s
 	       (long long)got_answer, (long long)got_payload, (long long)waited);
 }
 
-static void release_flag_seen_by_host_while_kernel_waits_for_its_answer(struct cltest_env *env)
+CLTEST(release_flag_seen_by_host_while_kernel_waits_for_its_answer)
 {
 	cl_kernel k = cltest_kernel(env, source, "handoff", "-cl-std=CL2.0");
-	char *mem = clSVMAlloc(env->context, FINE_ATOMIC, 4096, 0);
+	char *mem = cltest_svm_alloc(env, FINE_ATOMIC, 4096, 0);
 	long most = 0;
 	int ok = 0;
 
@@ -108,18 +108,12 @@ static void release_flag_seen_by_host_while_kernel_waits_for_its_answer(struct c
 		ok += spins >= 0;
 		most = spins > most ? spins : most;
 	}
-	clSVMFree(env->context, mem);
-	clReleaseKernel(k);
 	printf("  %d/%d hand-offs; the longest kernel wait was %ld iterations of 60000\n", ok,
 	       ROUNDS, most);
 	CHECK(ok == ROUNDS);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(release_flag_seen_by_host_while_kernel_waits_for_its_answer),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

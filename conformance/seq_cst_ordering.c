@@ -153,7 +153,7 @@ static void run_litmus(struct cltest_env *env, const struct litmus *l, int min_r
 {
 	char options[1024];
 	cl_kernel k;
-	int *mem = clSVMAlloc(env->context, FINE_ATOMIC, 5 * 4096, 0);
+	int *mem = cltest_svm_alloc(env, FINE_ATOMIC, 5 * 4096, 0);
 
 	snprintf(options, sizeof(options), "-cl-std=CL2.0 -DROUNDS=%d -DSPIN_BUDGET=%d %s",
 		 ROUNDS, SPIN_BUDGET, l->defines);
@@ -172,9 +172,8 @@ static void run_litmus(struct cltest_env *env, const struct litmus *l, int min_r
 		}
 	}
 	printf("  %s: %d of %d rounds both sides loaded 0\n", l->name, t->forbidden, t->rounds);
-	clSVMFree(env->context, mem);
-	if (k)
-		clReleaseKernel(k);
+	cltest_release(mem);
+	cltest_release(k);
 }
 
 /*
@@ -207,23 +206,17 @@ static void check_litmus_orders(struct cltest_env *env, const struct litmus *l)
 	CHECK(t.forbidden == 0);
 }
 
-static void seq_cst_stores_and_loads_are_not_reordered_against_the_host(
-	struct cltest_env *env)
+CLTEST(seq_cst_stores_and_loads_are_not_reordered_against_the_host)
 {
 	check_litmus_orders(env, &seq_cst_accesses);
 }
 
-static void seq_cst_all_devices_fences_order_against_the_host(struct cltest_env *env)
+CLTEST(seq_cst_all_devices_fences_order_against_the_host)
 {
 	check_litmus_orders(env, &seq_cst_fences);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(seq_cst_stores_and_loads_are_not_reordered_against_the_host),
-	CLTEST_CASE(seq_cst_all_devices_fences_order_against_the_host),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

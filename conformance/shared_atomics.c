@@ -75,7 +75,7 @@ static void *host_adder(void *arg)
 static void counter(struct cltest_env *env, const char *std)
 {
 	cl_kernel k = cltest_kernel(env, source, "count", std);
-	atomic_int *counter = clSVMAlloc(env->context, FINE_ATOMIC, 2 * sizeof(atomic_int), 0);
+	atomic_int *counter = cltest_svm_alloc(env, FINE_ATOMIC, 2 * sizeof(atomic_int), 0);
 	atomic_int *progress = counter + 1;
 	struct adder adders[HOST_THREADS];
 	atomic_bool stop = false;
@@ -112,8 +112,6 @@ static void counter(struct cltest_env *env, const char *std)
 
 	printf("  %s: host %ld + device %ld = %ld, counter %ld, %.1f M ops/s\n", std, host_ops,
 	       device_ops, host_ops + device_ops, total, (host_ops + device_ops) / secs / 1e6);
-	clSVMFree(env->context, counter);
-	clReleaseKernel(k);
 	CHECK_OK(err);
 	CHECK(host_ops + device_ops >= 10000000);
 	CHECK(total == host_ops + device_ops);
@@ -121,12 +119,12 @@ static void counter(struct cltest_env *env, const char *std)
 	CHECK(overlapped);
 }
 
-static void counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0(struct cltest_env *env)
+CLTEST(counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0)
 {
 	counter(env, "-cl-std=CL2.0");
 }
 
-static void counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0(struct cltest_env *env)
+CLTEST(counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0)
 {
 	counter(env, "-cl-std=CL3.0");
 }
@@ -137,11 +135,11 @@ static void counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0(struct clte
 #define BYTE_ITEMS 1024		/* 64 even bytes each */
 #define ROUNDS 400		/* 400 * 64 stores: under llvmpipe's loop cap */
 
-static void host_odd_and_kernel_even_bytes_are_both_kept(struct cltest_env *env)
+CLTEST(host_odd_and_kernel_even_bytes_are_both_kept)
 {
 	cl_kernel k = cltest_kernel(env, source, "even_bytes", "-cl-std=CL2.0");
-	unsigned char *buf = clSVMAlloc(env->context, FINE_ATOMIC, 2 * PAIRS, 0);
-	atomic_int *progress = clSVMAlloc(env->context, FINE_ATOMIC, sizeof(atomic_int), 0);
+	unsigned char *buf = cltest_svm_alloc(env, FINE_ATOMIC, 2 * PAIRS, 0);
+	atomic_int *progress = cltest_svm_alloc(env, FINE_ATOMIC, sizeof(atomic_int), 0);
 	int chunk = PAIRS / BYTE_ITEMS, rounds = ROUNDS;
 	size_t global = BYTE_ITEMS;
 	int host_rounds = 0;
@@ -174,21 +172,12 @@ static void host_odd_and_kernel_even_bytes_are_both_kept(struct cltest_env *env)
 	}
 	printf("  host rewrote odd bytes %d times; kernel at %d of %d rounds when host stopped\n",
 	       host_rounds, progress_when_host_stopped, BYTE_ITEMS * ROUNDS);
-	clSVMFree(env->context, buf);
-	clSVMFree(env->context, progress);
-	clReleaseKernel(k);
 	CHECK(host_rounds > 0);
 	CHECK(progress_when_host_stopped < BYTE_ITEMS * ROUNDS);
 	CHECK(bad_even == 0 && bad_odd == 0);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0),
-	CLTEST_CASE(counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0),
-	CLTEST_CASE(host_odd_and_kernel_even_bytes_are_both_kept),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

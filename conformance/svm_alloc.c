@@ -47,7 +47,7 @@ static bool mapped(const void *p)
 	return mincore(pg, page(), &vec) == 0 || errno != ENOMEM;
 }
 
-static void every_valid_flag_combination_gives_page_aligned_anonymous_memory(struct cltest_env *env)
+CLTEST(every_valid_flag_combination_gives_page_aligned_anonymous_memory)
 {
 	const cl_svm_mem_flags access[] = { 0, CL_MEM_READ_WRITE, CL_MEM_WRITE_ONLY,
 					    CL_MEM_READ_ONLY };
@@ -73,7 +73,7 @@ static void every_valid_flag_combination_gives_page_aligned_anonymous_memory(str
 	}
 }
 
-static void invalid_flags_give_null(struct cltest_env *env)
+CLTEST(invalid_flags_give_null)
 {
 	const cl_svm_mem_flags bad[] = {
 		CL_MEM_READ_WRITE | CL_MEM_READ_ONLY,
@@ -91,7 +91,7 @@ static void invalid_flags_give_null(struct cltest_env *env)
 		CHECK(clSVMAlloc(env->context, bad[i], 4096, 0) == NULL);
 }
 
-static void bad_sizes_give_null(struct cltest_env *env)
+CLTEST(bad_sizes_give_null)
 {
 	cl_ulong max = 0;
 
@@ -107,7 +107,7 @@ static void bad_sizes_give_null(struct cltest_env *env)
 	clSVMFree(env->context, p);
 }
 
-static void bad_alignments_give_null(struct cltest_env *env)
+CLTEST(bad_alignments_give_null)
 {
 	const cl_uint bad[] = { 3, 6, 100, 4097, 0x80000001u, 4u << 20, 1u << 31 };
 
@@ -115,7 +115,7 @@ static void bad_alignments_give_null(struct cltest_env *env)
 		CHECK(clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, bad[i]) == NULL);
 }
 
-static void every_power_of_two_alignment_is_honoured(struct cltest_env *env)
+CLTEST(every_power_of_two_alignment_is_honoured)
 {
 	for (cl_uint align = 1; align <= (2u << 20); align <<= 1) {
 		char *p = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 100, align);
@@ -127,13 +127,13 @@ static void every_power_of_two_alignment_is_honoured(struct cltest_env *env)
 	}
 }
 
-static void null_context_gives_null(struct cltest_env *env)
+CLTEST(null_context_gives_null)
 {
 	(void)env;
 	CHECK(clSVMAlloc(NULL, CL_MEM_READ_WRITE, 64, 0) == NULL);
 }
 
-static void freeing_null_does_nothing(struct cltest_env *env)
+CLTEST(freeing_null_does_nothing)
 {
 	char *p = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
 
@@ -144,7 +144,7 @@ static void freeing_null_does_nothing(struct cltest_env *env)
 	clSVMFree(env->context, p);
 }
 
-static void freeing_foreign_interior_or_twice_never_corrupts(struct cltest_env *env)
+CLTEST(freeing_foreign_interior_or_twice_never_corrupts)
 {
 	char *mine = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 2 * page(), 0);
 	char *heap = malloc(64);
@@ -172,7 +172,7 @@ static void freeing_foreign_interior_or_twice_never_corrupts(struct cltest_env *
 	clSVMFree(env->context, again);
 }
 
-static void freeing_in_another_context_is_ignored(struct cltest_env *env)
+CLTEST(freeing_in_another_context_is_ignored)
 {
 	cl_int err;
 	cl_context other = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
@@ -193,7 +193,7 @@ static void freeing_in_another_context_is_ignored(struct cltest_env *env)
  * the address may be mapped again at once by any thread (the allocator of a
  * sanitizer, the driver), and that is not svmx's allocation.
  */
-static void releasing_the_context_frees_its_allocations(struct cltest_env *env)
+CLTEST(releasing_the_context_frees_its_allocations)
 {
 	cl_int err;
 	cl_context ctx = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
@@ -216,20 +216,7 @@ static void releasing_the_context_frees_its_allocations(struct cltest_env *env)
 	clSVMFree(env->context, kept);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(every_valid_flag_combination_gives_page_aligned_anonymous_memory),
-	CLTEST_CASE(invalid_flags_give_null),
-	CLTEST_CASE(bad_sizes_give_null),
-	CLTEST_CASE(bad_alignments_give_null),
-	CLTEST_CASE(every_power_of_two_alignment_is_honoured),
-	CLTEST_CASE(null_context_gives_null),
-	CLTEST_CASE(freeing_null_does_nothing),
-	CLTEST_CASE(freeing_foreign_interior_or_twice_never_corrupts),
-	CLTEST_CASE(freeing_in_another_context_is_ignored),
-	CLTEST_CASE(releasing_the_context_frees_its_allocations),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

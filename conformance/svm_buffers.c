@@ -34,10 +34,10 @@ static cl_int run_set(struct cltest_env *env, cl_kernel k, cl_mem mem, int v, si
 	return err == CL_SUCCESS ? clFinish(env->queue) : err;
 }
 
-static void buffer_on_svm_pointer_shares_the_memory(struct cltest_env *env)
+CLTEST(buffer_on_svm_pointer_shares_the_memory)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel set = program ? clCreateKernel(program, "set", NULL) : NULL;
+	cl_kernel set = program ? cltest_keep(clCreateKernel(program, "set", NULL)) : NULL;
 	cl_svm_mem_flags kinds[2] = { CL_MEM_READ_WRITE, CL_MEM_SVM_FINE_GRAIN_BUFFER };
 
 	CHECK(set);
@@ -81,11 +81,9 @@ static void buffer_on_svm_pointer_shares_the_memory(struct cltest_env *env)
 		clReleaseMemObject(whole);
 		clSVMFree(env->context, a);
 	}
-	clReleaseKernel(set);
-	clReleaseProgram(program);
 }
 
-static void uses_svm_pointer_is_true_only_for_svm_memory(struct cltest_env *env)
+CLTEST(uses_svm_pointer_is_true_only_for_svm_memory)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
 	static char host[8192];
@@ -130,7 +128,7 @@ static void uses_svm_pointer_is_true_only_for_svm_memory(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static void buffer_running_past_the_allocation_is_refused(struct cltest_env *env)
+CLTEST(buffer_running_past_the_allocation_is_refused)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 5000, 0);
 	cl_int err = CL_SUCCESS;
@@ -164,10 +162,10 @@ static void buffer_running_past_the_allocation_is_refused(struct cltest_env *env
 	clSVMFree(env->context, a);
 }
 
-static void sub_buffers_of_svm_buffers_work_in_kernels(struct cltest_env *env)
+CLTEST(sub_buffers_of_svm_buffers_work_in_kernels)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel set = program ? clCreateKernel(program, "set", NULL) : NULL;
+	cl_kernel set = program ? cltest_keep(clCreateKernel(program, "set", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
 	size_t origins[] = { 0, 12, 4096, 3 * 4096 };
 	cl_uint align_bits = 0;
@@ -196,12 +194,10 @@ static void sub_buffers_of_svm_buffers_work_in_kernels(struct cltest_env *env)
 			      100 * (int)(i + 1) + j);
 	}
 	clReleaseMemObject(buf);
-	clReleaseKernel(set);
-	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
 
-static void map_buffer_returns_the_svm_address(struct cltest_env *env)
+CLTEST(map_buffer_returns_the_svm_address)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
 	cl_int err;
@@ -219,10 +215,10 @@ static void map_buffer_returns_the_svm_address(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static void nosvm_argument_takes_a_buffer(struct cltest_env *env)
+CLTEST(nosvm_argument_takes_a_buffer)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel k = program ? clCreateKernel(program, "set_nosvm", NULL) : NULL;
+	cl_kernel k = program ? cltest_keep(clCreateKernel(program, "set_nosvm", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64 * sizeof(int), 0);
 	cl_int err;
 	int host[64] = { 0 }, v = 9;
@@ -252,21 +248,10 @@ static void nosvm_argument_takes_a_buffer(struct cltest_env *env)
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	clReleaseMemObject(buf);
-	clReleaseKernel(k);
-	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(buffer_on_svm_pointer_shares_the_memory),
-		CLTEST_CASE(uses_svm_pointer_is_true_only_for_svm_memory),
-		CLTEST_CASE(buffer_running_past_the_allocation_is_refused),
-		CLTEST_CASE(sub_buffers_of_svm_buffers_work_in_kernels),
-		CLTEST_CASE(map_buffer_returns_the_svm_address),
-		CLTEST_CASE(nosvm_argument_takes_a_buffer),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -24,7 +24,7 @@ static const char *all_svm_devices_kernel =
 	"	atomic_fetch_add_explicit(c, 0, memory_order_acq_rel, memory_scope_device);\n"
 	"}\n";
 
-static void reports_coarse_fine_buffer_and_atomics(struct cltest_env *env)
+CLTEST(reports_coarse_fine_buffer_and_atomics)
 {
 	cl_device_svm_capabilities svm = 0;
 
@@ -36,7 +36,7 @@ static void reports_coarse_fine_buffer_and_atomics(struct cltest_env *env)
 	       CL_DEVICE_SVM_ATOMICS));
 }
 
-static void reports_seq_cst_and_all_devices_atomics(struct cltest_env *env)
+CLTEST(reports_seq_cst_and_all_devices_atomics)
 {
 	const cl_device_atomic_capabilities need =
 		CL_DEVICE_ATOMIC_ORDER_RELAXED | CL_DEVICE_ATOMIC_ORDER_ACQ_REL |
@@ -68,7 +68,7 @@ static bool has_feature(const cl_name_version *f, size_t n, const char *name)
 	return nv && nv->version == CL_MAKE_VERSION(3, 0, 0);
 }
 
-static void c_features_match_atomic_capabilities(struct cltest_env *env)
+CLTEST(c_features_match_atomic_capabilities)
 {
 	cl_name_version features[64];
 	size_t size = 0;
@@ -92,28 +92,26 @@ static void c_features_match_atomic_capabilities(struct cltest_env *env)
 static void builds_and_loads(struct cltest_env *env, const char *options)
 {
 	cl_program p = cltest_build(env, all_svm_devices_kernel, options);
-	cl_kernel k;
 	cl_int err;
 
 	CHECK(p != NULL);
-	k = clCreateKernel(p, "count", &err);
-	clReleaseProgram(p);
+	cltest_keep(clCreateKernel(p, "count", &err));
+	cltest_release(p);
 	CHECK_OK(err);
-	clReleaseKernel(k);
 }
 
-static void all_svm_devices_scope_builds_as_opencl_c_2_0(struct cltest_env *env)
+CLTEST(all_svm_devices_scope_builds_as_opencl_c_2_0)
 {
 	builds_and_loads(env, "-cl-std=CL2.0");
 }
 
-static void all_svm_devices_scope_builds_as_opencl_c_3_0(struct cltest_env *env)
+CLTEST(all_svm_devices_scope_builds_as_opencl_c_3_0)
 {
 	builds_and_loads(env, "-cl-std=CL3.0");
 	builds_and_loads(env, "-Werror -cl-std=CL1.2 -cl-std=CL3.0 -cl-mad-enable");
 }
 
-static void feature_macros_are_defined_in_opencl_c_3_0(struct cltest_env *env)
+CLTEST(feature_macros_are_defined_in_opencl_c_3_0)
 {
 	/* The build fails unless every feature svmx reports is defined. */
 	const char *src =
@@ -127,10 +125,9 @@ static void feature_macros_are_defined_in_opencl_c_3_0(struct cltest_env *env)
 	cl_program p = cltest_build(env, src, "-cl-std=CL3.0 -Werror");
 
 	CHECK(p != NULL);
-	clReleaseProgram(p);
 }
 
-static void opencl_c_1_2_build_is_left_alone(struct cltest_env *env)
+CLTEST(opencl_c_1_2_build_is_left_alone)
 {
 	/* Without -cl-std=CL3.0 svmx adds nothing: 1.2 has no scopes to name. */
 	const char *src =
@@ -141,13 +138,12 @@ static void opencl_c_1_2_build_is_left_alone(struct cltest_env *env)
 	cl_program p = cltest_build(env, src, NULL);
 
 	CHECK(p != NULL);
-	clReleaseProgram(p);
+	cltest_release(p);
 	p = cltest_build(env, src, "-cl-std=CL1.2");
 	CHECK(p != NULL);
-	clReleaseProgram(p);
 }
 
-static void compile_program_gets_the_feature_macros_too(struct cltest_env *env)
+CLTEST(compile_program_gets_the_feature_macros_too)
 {
 	cl_int err;
 	cl_program p = clCreateProgramWithSource(env->context, 1, &all_svm_devices_kernel, NULL,
@@ -159,18 +155,7 @@ static void compile_program_gets_the_feature_macros_too(struct cltest_env *env)
 	CHECK_OK(err);
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(reports_coarse_fine_buffer_and_atomics),
-	CLTEST_CASE(reports_seq_cst_and_all_devices_atomics),
-	CLTEST_CASE(c_features_match_atomic_capabilities),
-	CLTEST_CASE(all_svm_devices_scope_builds_as_opencl_c_2_0),
-	CLTEST_CASE(all_svm_devices_scope_builds_as_opencl_c_3_0),
-	CLTEST_CASE(feature_macros_are_defined_in_opencl_c_3_0),
-	CLTEST_CASE(opencl_c_1_2_build_is_left_alone),
-	CLTEST_CASE(compile_program_gets_the_feature_macros_too),
-};
-
 int main(int argc, char **argv)
 {
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -48,7 +48,7 @@ static cl_command_queue make_queue(struct cltest_env *env, cl_command_queue_prop
 	return clCreateCommandQueueWithProperties(env->context, env->device, list, &err);
 }
 
-static void memcpy_between_svm_allocations_and_host_memory(struct cltest_env *env)
+CLTEST(memcpy_between_svm_allocations_and_host_memory)
 {
 	enum { N = 4096 };
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N, 0);
@@ -94,7 +94,7 @@ static void memcpy_between_svm_allocations_and_host_memory(struct cltest_env *en
 	clSVMFree(env->context, b);
 }
 
-static void memcpy_overlap_is_refused(struct cltest_env *env)
+CLTEST(memcpy_overlap_is_refused)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	static char host[256];
@@ -113,7 +113,7 @@ static void memcpy_overlap_is_refused(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static void memfill_every_pattern_size(struct cltest_env *env)
+CLTEST(memfill_every_pattern_size)
 {
 	enum { N = 8192 };
 	unsigned char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N, 0);
@@ -148,11 +148,11 @@ static void memfill_every_pattern_size(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static void map_and_unmap_order_host_access_around_kernels(struct cltest_env *env)
+CLTEST(map_and_unmap_order_host_access_around_kernels)
 {
 	enum { N = 256 };
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? clCreateKernel(program, "add", NULL) : NULL;
+	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N * sizeof(int), 0);
 	size_t n = N;
 	int v = 5;
@@ -179,12 +179,10 @@ static void map_and_unmap_order_host_access_around_kernels(struct cltest_env *en
 		CHECK(a[i] == i + 5);
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a + 10, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clReleaseKernel(add);
-	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
 
-static void wait_lists_and_user_events_order_svm_commands(struct cltest_env *env)
+CLTEST(wait_lists_and_user_events_order_svm_commands)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	char *b = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
@@ -223,10 +221,10 @@ static void wait_lists_and_user_events_order_svm_commands(struct cltest_env *env
 	clSVMFree(env->context, b);
 }
 
-static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_env *env)
+CLTEST(in_order_queue_runs_svm_commands_after_earlier_ones)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel slow = program ? clCreateKernel(program, "slow_store", NULL) : NULL;
+	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	static int host[64];
 	int v = 77, spins = 50000;
@@ -242,8 +240,6 @@ static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_en
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, host, a, sizeof(host), 0, NULL, NULL));
 	for (int i = 0; i < 64; i++)
 		CHECK(host[i] == 77);
-	clReleaseKernel(slow);
-	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
 
@@ -253,11 +249,11 @@ static void in_order_queue_runs_svm_commands_after_earlier_ones(struct cltest_en
  * still waits for a user event.  For fine-grain SVM, where nothing else
  * reads results back, that looks like lost writes.
  */
-static void finish_waits_for_flushed_commands(struct cltest_env *env)
+CLTEST(finish_waits_for_flushed_commands)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? clCreateKernel(program, "add", NULL) : NULL;
-	cl_kernel slow = program ? clCreateKernel(program, "slow_store", NULL) : NULL;
+	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
+	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
@@ -295,13 +291,10 @@ static void finish_waits_for_flushed_commands(struct cltest_env *env)
 			CHECK(((volatile int *)a)[i] == v + 1);
 	}
 	clReleaseCommandQueue(ooo);
-	clReleaseKernel(add);
-	clReleaseKernel(slow);
-	clReleaseProgram(program);
 	clSVMFree(env->context, a);
 }
 
-static void failed_wait_list_fails_the_command(struct cltest_env *env)
+CLTEST(failed_wait_list_fails_the_command)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	cl_event gate = clCreateUserEvent(env->context, NULL), ev, freed;
@@ -363,10 +356,10 @@ static void CL_CALLBACK free_func(cl_command_queue queue, cl_uint n, void *ptrs[
 	atomic_fetch_add(&r->calls, 1);
 }
 
-static void svm_free_with_callback_runs_after_earlier_commands(struct cltest_env *env)
+CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel slow = program ? clCreateKernel(program, "slow_store", NULL) : NULL;
+	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
 	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	int *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
 	struct free_record r = { .context = env->context };
@@ -395,14 +388,12 @@ static void svm_free_with_callback_runs_after_earlier_commands(struct cltest_env
 	CHECK(r.first_value == 31);
 	clReleaseEvent(ev);
 	clReleaseEvent(gate);
-	clReleaseKernel(slow);
-	clReleaseProgram(program);
 }
 
-static void svm_free_without_callback_frees_before_its_event_completes(struct cltest_env *env)
+CLTEST(svm_free_without_callback_frees_before_its_event_completes)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? clCreateKernel(program, "add", NULL) : NULL;
+	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
 	/* With fine-grain system SVM a freed pointer is still a valid SVM pointer. */
@@ -428,8 +419,6 @@ static void svm_free_without_callback_frees_before_its_event_completes(struct cl
 	CHECK_OK(clEnqueueSVMFree(env->queue, 0, NULL, NULL, NULL, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	clReleaseCommandQueue(ooo);
-	clReleaseKernel(add);
-	clReleaseProgram(program);
 }
 
 /*
@@ -439,7 +428,7 @@ static void svm_free_without_callback_frees_before_its_event_completes(struct cl
  * waits for that very event or its queue thread gets to it, so svmx answers
  * for the events of its SVM commands.
  */
-static void svm_events_are_complete_after_finish_and_in_queue_order(struct cltest_env *env)
+CLTEST(svm_events_are_complete_after_finish_and_in_queue_order)
 {
 	enum { ROUNDS = 300, KINDS = 6 };
 	static const char *const names[KINDS] = { "memcpy", "fill", "map", "unmap", "migrate",
@@ -486,7 +475,7 @@ static void svm_events_are_complete_after_finish_and_in_queue_order(struct cltes
 	CHECK(late_after_marker == 0);
 }
 
-static void migrate_mem_validates_and_orders(struct cltest_env *env)
+CLTEST(migrate_mem_validates_and_orders)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
 	char *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 100, 0);
@@ -517,7 +506,7 @@ static void migrate_mem_validates_and_orders(struct cltest_env *env)
 	clSVMFree(env->context, b);
 }
 
-static void profiling_times_are_real_and_ordered(struct cltest_env *env)
+CLTEST(profiling_times_are_real_and_ordered)
 {
 	cl_command_queue prof = make_queue(env, CL_QUEUE_PROFILING_ENABLE);
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 1 << 20, 0);
@@ -579,7 +568,7 @@ static void profiling_times_are_real_and_ordered(struct cltest_env *env)
 	clSVMFree(env->context, a);
 }
 
-static void events_keep_their_type_while_retained(struct cltest_env *env)
+CLTEST(events_keep_their_type_while_retained)
 {
 	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	char x = 1;
@@ -608,18 +597,19 @@ static void events_keep_their_type_while_retained(struct cltest_env *env)
 }
 
 /* The memory of a released context's allocations lives as long as the context. */
-static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_env *env)
+CLTEST(released_context_keeps_memory_until_its_queue_is_done)
 {
 	cl_int err;
-	cl_context c = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
-	cl_command_queue q = c ? clCreateCommandQueueWithProperties(c, env->device, NULL, &err)
+	cl_context c = cltest_keep(clCreateContext(NULL, 1, &env->device, NULL, NULL, &err));
+	cl_command_queue q = c ? cltest_keep(clCreateCommandQueueWithProperties(c, env->device,
+										NULL, &err))
 			       : NULL;
 	struct cltest_env e2 = { env->platform, env->device, c, q };
 	cl_program program = q ? cltest_build(&e2, source, "-cl-std=CL2.0") : NULL;
-	cl_kernel slow = program ? clCreateKernel(program, "slow_store", &err) : NULL;
+	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", &err)) : NULL;
 	int *a = c ? clSVMAlloc(c, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0) : NULL;
 	int *unused = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 3 * 4096, 0) : NULL;
-	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL;
+	cl_event gate = c ? cltest_keep(clCreateUserEvent(c, &err)) : NULL;
 	int v = 55, spins = 50000;
 	size_t one = 1;
 	struct cltest_mark ma, mu;
@@ -634,23 +624,24 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
 	cl_event ran;
 
 	CHECK_OK(clEnqueueNDRangeKernel(q, slow, 1, NULL, &one, NULL, 1, &gate, &ran));
+	cltest_keep(ran);
 	CHECK_OK(clFlush(q));
-	clReleaseKernel(slow);
-	clReleaseProgram(program);
-	CHECK_OK(clReleaseContext(c));	/* the application's last reference */
+	cltest_release(slow);
+	cltest_release(program);
+	CHECK_OK(cltest_release(c));	/* the application's last reference */
 	CHECK(!cltest_unmarked(&ma) && !cltest_unmarked(&mu));
 	CHECK_OK(clSetUserEventStatus(gate, CL_COMPLETE));
 	/* Not clFinish: rusticl 22.3's ignores commands flushed already. */
 	CHECK_OK(clWaitForEvents(1, &ran));
 	CHECK(a[0] == 55);	/* the kernel wrote memory that was still there */
-	clReleaseEvent(ran);
-	clReleaseEvent(gate);
+	cltest_release(ran);
+	cltest_release(gate);
 	CHECK(!cltest_unmarked(&ma));
 	/*
 	 * The last object of the context goes: the driver destroys it (maybe a
 	 * moment later, on its queue thread) and svmx frees the memory then.
 	 */
-	CHECK_OK(clReleaseCommandQueue(q));
+	CHECK_OK(cltest_release(q));
 	CHECK(cltest_gone_within(&ma, 5) && cltest_gone_within(&mu, 5));
 }
 
@@ -658,84 +649,65 @@ static void released_context_keeps_memory_until_its_queue_is_done(struct cltest_
  * A clEnqueueSVMFree whose wait list failed frees nothing and holds nothing:
  * once svmx has dropped it, its context can go (and takes the memory along).
  */
-static void failed_free_lets_its_context_go(struct cltest_env *env)
+CLTEST(failed_free_lets_its_context_go)
 {
 	cl_int err;
-	cl_context c = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
-	cl_command_queue q = c ? clCreateCommandQueueWithProperties(c, env->device, NULL, &err)
+	cl_context c = cltest_keep(clCreateContext(NULL, 1, &env->device, NULL, NULL, &err));
+	cl_command_queue q = c ? cltest_keep(clCreateCommandQueueWithProperties(c, env->device,
+										NULL, &err))
 			       : NULL;
 	char *a = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 4096, 0) : NULL;
-	cl_event gate = c ? clCreateUserEvent(c, &err) : NULL, freed;
+	cl_event gate = c ? cltest_keep(clCreateUserEvent(c, &err)) : NULL, freed;
 	struct cltest_mark m;
 
 	CHECK(q && a && gate);
 	cltest_mark(&m, a);
 	CHECK_OK(clEnqueueSVMFree(q, 1, (void **)&a, NULL, NULL, 1, &gate, &freed));
+	cltest_keep(freed);
 	CHECK_OK(clSetUserEventStatus(gate, -7));
 	CHECK_ERR(clWaitForEvents(1, &freed), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
 	CHECK(!cltest_unmarked(&m));	/* not freed */
 	/* svmx drops failed frees at the next clEnqueueSVMFree, on any queue. */
 	CHECK_OK(clEnqueueSVMFree(env->queue, 0, NULL, NULL, NULL, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clReleaseEvent(freed);
-	clReleaseEvent(gate);
-	CHECK_OK(clReleaseCommandQueue(q));
-	CHECK_OK(clReleaseContext(c));
+	cltest_release(freed);
+	cltest_release(gate);
+	CHECK_OK(cltest_release(q));
+	CHECK_OK(cltest_release(c));
 	CHECK(cltest_gone_within(&m, 5));
 }
 
 /* Contexts svmx does not serve keep the driver's own SVM (PoCL has it). */
-static void pocl_svm_commands_are_forwarded(struct cltest_env *unused)
+CLTEST(pocl_svm_commands_are_forwarded)
 {
-	struct cltest_env env;
+	struct cltest_env pocl;
 	cl_event ev;
 
-	(void)unused;
-	CHECK(cltest_open(&env, "Portable Computing Language", 0));
-	char *a = clSVMAlloc(env.context, CL_MEM_READ_WRITE, 4096, 0);
-	char *b = clSVMAlloc(env.context, CL_MEM_READ_WRITE, 4096, 0);
+	(void)env;
+	CHECK(cltest_open(&pocl, "Portable Computing Language", 0));
+	cltest_keep(pocl.context);
+	cltest_keep(pocl.queue);
+	char *a = clSVMAlloc(pocl.context, CL_MEM_READ_WRITE, 4096, 0);
+	char *b = clSVMAlloc(pocl.context, CL_MEM_READ_WRITE, 4096, 0);
 	char x = 9;
 
-	if (!a || !b)
-		cltest_close(&env);
 	CHECK(a && b);
-	CHECK_OK(clEnqueueSVMMemFill(env.queue, a, &x, 1, 4096, 0, NULL, NULL));
-	CHECK_OK(clEnqueueSVMMemcpy(env.queue, CL_TRUE, b, a, 4096, 0, NULL, &ev));
+	CHECK_OK(clEnqueueSVMMemFill(pocl.queue, a, &x, 1, 4096, 0, NULL, NULL));
+	CHECK_OK(clEnqueueSVMMemcpy(pocl.queue, CL_TRUE, b, a, 4096, 0, NULL, &ev));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
 	clReleaseEvent(ev);
-	CHECK_OK(clEnqueueSVMMap(env.queue, CL_TRUE, CL_MAP_READ, b, 4096, 0, NULL, NULL));
+	CHECK_OK(clEnqueueSVMMap(pocl.queue, CL_TRUE, CL_MAP_READ, b, 4096, 0, NULL, NULL));
 	CHECK(b[0] == 9 && b[4095] == 9);
-	CHECK_OK(clEnqueueSVMUnmap(env.queue, b, 0, NULL, NULL));
+	CHECK_OK(clEnqueueSVMUnmap(pocl.queue, b, 0, NULL, NULL));
 	void *ptrs[2] = { a, b };
 
-	CHECK_OK(clEnqueueSVMFree(env.queue, 2, ptrs, NULL, NULL, 0, NULL, &ev));
+	CHECK_OK(clEnqueueSVMFree(pocl.queue, 2, ptrs, NULL, NULL, 0, NULL, &ev));
 	CHECK_OK(clWaitForEvents(1, &ev));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_FREE);
 	clReleaseEvent(ev);
-	cltest_close(&env);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(memcpy_between_svm_allocations_and_host_memory),
-		CLTEST_CASE(memcpy_overlap_is_refused),
-		CLTEST_CASE(memfill_every_pattern_size),
-		CLTEST_CASE(map_and_unmap_order_host_access_around_kernels),
-		CLTEST_CASE(wait_lists_and_user_events_order_svm_commands),
-		CLTEST_CASE(in_order_queue_runs_svm_commands_after_earlier_ones),
-		CLTEST_CASE(finish_waits_for_flushed_commands),
-		CLTEST_CASE(failed_wait_list_fails_the_command),
-		CLTEST_CASE(svm_free_with_callback_runs_after_earlier_commands),
-		CLTEST_CASE(svm_free_without_callback_frees_before_its_event_completes),
-		CLTEST_CASE(svm_events_are_complete_after_finish_and_in_queue_order),
-		CLTEST_CASE(migrate_mem_validates_and_orders),
-		CLTEST_CASE(profiling_times_are_real_and_ordered),
-		CLTEST_CASE(events_keep_their_type_while_retained),
-		CLTEST_CASE(released_context_keeps_memory_until_its_queue_is_done),
-		CLTEST_CASE(failed_free_lets_its_context_go),
-		CLTEST_CASE(pocl_svm_commands_are_forwarded),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

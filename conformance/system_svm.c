@@ -39,12 +39,12 @@ static cl_int run(struct cltest_env *env, cl_kernel k, size_t items)
 	return err == CL_SUCCESS ? clFinish(env->queue) : err;
 }
 
-static void the_device_reports_fine_grain_system_svm(struct cltest_env *env)
+CLTEST(the_device_reports_fine_grain_system_svm)
 {
 	CHECK(cltest_system_svm(env));
 }
 
-static void device_and_host_atomics_on_malloc_memory_lose_nothing(struct cltest_env *env)
+CLTEST(device_and_host_atomics_on_malloc_memory_lose_nothing)
 {
 	cl_kernel k = cltest_kernel(env, counter_source, "add", "-cl-std=CL2.0");
 	int *counter = malloc(64);
@@ -68,7 +68,6 @@ static void device_and_host_atomics_on_malloc_memory_lose_nothing(struct cltest_
 	       WORK_ITEMS * DEVICE_ADDS + HOST_THREADS * HOST_ADDS);
 	CHECK(*counter == WORK_ITEMS * DEVICE_ADDS + HOST_THREADS * HOST_ADDS);
 	free(counter);
-	clReleaseKernel(k);
 }
 
 static const char *write_source =
@@ -88,8 +87,7 @@ static bool written(const char *p, int n)
 
 static char static_bytes[300];
 
-static void stack_static_and_unaligned_malloc_pointers_are_kernel_arguments(
-	struct cltest_env *env)
+CLTEST(stack_static_and_unaligned_malloc_pointers_are_kernel_arguments)
 {
 	cl_kernel k = cltest_kernel(env, write_source, "write", "-cl-std=CL2.0");
 	char stack_bytes[300], *heap = malloc(10000);
@@ -111,7 +109,6 @@ static void stack_static_and_unaligned_malloc_pointers_are_kernel_arguments(
 	CHECK(written(heap + 9697, n));
 	CHECK(heap[9696] == 0);
 	free(heap);
-	clReleaseKernel(k);
 }
 
 struct node {
@@ -134,7 +131,7 @@ static const char *list_source =
 	"	*out = total;\n"
 	"}\n";
 
-static void a_kernel_walks_a_malloc_list_named_in_exec_info(struct cltest_env *env)
+CLTEST(a_kernel_walks_a_malloc_list_named_in_exec_info)
 {
 	enum { NODES = 50 };
 	cl_kernel k = cltest_kernel(env, list_source, "sum", "-cl-std=CL2.0");
@@ -165,10 +162,9 @@ static void a_kernel_walks_a_malloc_list_named_in_exec_info(struct cltest_env *e
 	for (int i = 0; i < NODES; i++)
 		free(nodes[i]);
 	free(out);
-	clReleaseKernel(k);
 }
 
-static void svm_commands_take_malloc_memory(struct cltest_env *env)
+CLTEST(svm_commands_take_malloc_memory)
 {
 	enum { SIZE = 4096 };
 	unsigned char *a = malloc(SIZE), *b = malloc(SIZE);
@@ -213,7 +209,7 @@ static void svm_commands_take_malloc_memory(struct cltest_env *env)
  * address can be mapped again by anyone at any time, so it makes no
  * deterministic test.)
  */
-static void svm_commands_refuse_memory_they_cannot_access(struct cltest_env *env)
+CLTEST(svm_commands_refuse_memory_they_cannot_access)
 {
 	long page = sysconf(_SC_PAGESIZE);
 	char *none = mmap(NULL, (size_t)page, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
@@ -240,14 +236,5 @@ static void svm_commands_refuse_memory_they_cannot_access(struct cltest_env *env
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(the_device_reports_fine_grain_system_svm),
-		CLTEST_CASE(device_and_host_atomics_on_malloc_memory_lose_nothing),
-		CLTEST_CASE(stack_static_and_unaligned_malloc_pointers_are_kernel_arguments),
-		CLTEST_CASE(a_kernel_walks_a_malloc_list_named_in_exec_info),
-		CLTEST_CASE(svm_commands_take_malloc_memory),
-		CLTEST_CASE(svm_commands_refuse_memory_they_cannot_access),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -227,7 +227,7 @@ out:
 	return NULL;
 }
 
-static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
+CLTEST(many_threads_share_a_context_and_a_kernel)
 {
 	struct shared s = { .env = env };
 	struct worker workers[THREADS + 2];
@@ -242,7 +242,7 @@ static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 	atomic_init(&s.stop, false);
 	s.program = cltest_build(env, source, "-cl-std=CL2.0");
 	CHECK(s.program);
-	s.kernel = clCreateKernel(s.program, "add_all", NULL);
+	s.kernel = cltest_keep(clCreateKernel(s.program, "add_all", NULL));
 	CHECK(s.kernel);
 	for (int i = 0; i < THREADS + 2; i++) {
 		workers[i] = (struct worker){ .s = &s, .id = i };
@@ -267,16 +267,13 @@ static void many_threads_share_a_context_and_a_kernel(struct cltest_env *env)
 	CHECK(atomic_load(&s.contexts_made) > 0);
 	CHECK(atomic_load(&s.watched) > 0);
 	/* ...and the shared kernel still works. */
-	int *p = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 16 * sizeof(int), 0);
+	int *p = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 16 * sizeof(int), 0);
 
 	CHECK(p);
 	memset(p, 0, 16 * sizeof(int));
 	CHECK_OK(run(env->queue, s.kernel, p, 5, 16, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	CHECK(p[0] == 5 && p[15] == 5);
-	clSVMFree(env->context, p);
-	clReleaseKernel(s.kernel);
-	clReleaseProgram(s.program);
 	pthread_mutex_destroy(&s.kernel_lock);
 	pthread_mutex_destroy(&s.published_lock);
 }
@@ -361,11 +358,11 @@ static void *keep_flushing(void *arg)
 	return NULL;
 }
 
-static void finish_sees_what_other_threads_flushed(struct cltest_env *env)
+CLTEST(finish_sees_what_other_threads_flushed)
 {
 	cl_program program = cltest_build(env, slow_source, "-cl-std=CL2.0");
-	int *mem = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER,
-			      FINISHERS * SLICE * sizeof(int), 0);
+	int *mem = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER,
+				    FINISHERS * SLICE * sizeof(int), 0);
 	struct finisher f[FINISHERS + 1];
 	pthread_t threads[FINISHERS + 1];
 	atomic_bool stop;
@@ -376,7 +373,7 @@ static void finish_sees_what_other_threads_flushed(struct cltest_env *env)
 	f[FINISHERS] = (struct finisher){ .env = env, .stop = &stop };
 	for (int i = 0; i < FINISHERS; i++) {
 		f[i] = (struct finisher){ .env = env, .id = i, .slice = mem + i * SLICE };
-		f[i].kernel = clCreateKernel(program, "slow_store", NULL);
+		f[i].kernel = cltest_keep(clCreateKernel(program, "slow_store", NULL));
 		CHECK(f[i].kernel);
 		CHECK_OK(clSetKernelArgSVMPointer(f[i].kernel, 0, f[i].slice));
 	}
@@ -392,18 +389,10 @@ static void finish_sees_what_other_threads_flushed(struct cltest_env *env)
 		if (f[i].wrong)
 			fprintf(stderr, "%s\n", f[i].what);
 		CHECK(!f[i].wrong);
-		clReleaseKernel(f[i].kernel);
 	}
-	clSVMFree(env->context, mem);
-	clReleaseProgram(program);
 }
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(many_threads_share_a_context_and_a_kernel),
-		CLTEST_CASE(finish_sees_what_other_threads_flushed),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

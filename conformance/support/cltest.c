@@ -150,38 +150,35 @@ void *cltest_svm_alloc(struct cltest_env *env, cl_svm_mem_flags flags, size_t si
 	return cltest_keep_svm(env->context, clSVMAlloc(env->context, flags, size, alignment));
 }
 
-static void release_held(const struct held *h)
+static cl_int release_held(const struct held *h)
 {
 	switch (h->kind) {
 	case HELD_CONTEXT:
-		clReleaseContext(h->obj);
-		break;
+		return clReleaseContext(h->obj);
 	case HELD_QUEUE:
-		clReleaseCommandQueue(h->obj);
-		break;
+		return clReleaseCommandQueue(h->obj);
 	case HELD_PROGRAM:
-		clReleaseProgram(h->obj);
-		break;
+		return clReleaseProgram(h->obj);
 	case HELD_KERNEL:
-		clReleaseKernel(h->obj);
-		break;
+		return clReleaseKernel(h->obj);
 	case HELD_MEM:
-		clReleaseMemObject(h->obj);
-		break;
+		return clReleaseMemObject(h->obj);
 	case HELD_EVENT:
-		clReleaseEvent(h->obj);
-		break;
+		return clReleaseEvent(h->obj);
 	case HELD_SVM:
 		clSVMFree(h->context, h->obj);
 		break;
 	}
+	return CL_SUCCESS;
 }
 
-void cltest_release(const void *obj)
+cl_int cltest_release(const void *obj)
 {
 	struct held h;
 	size_t i;
 
+	if (!obj)
+		return CL_INVALID_VALUE;
 	pthread_mutex_lock(&held_lock);
 	for (i = nheld; i > 0 && held[i - 1].obj != obj; i--)
 		;
@@ -194,7 +191,7 @@ void cltest_release(const void *obj)
 	memmove(&held[i - 1], &held[i], (nheld - i) * sizeof(*held));
 	nheld--;
 	pthread_mutex_unlock(&held_lock);
-	release_held(&h);
+	return release_held(&h);
 }
 
 /*

@@ -120,7 +120,8 @@ int cltest_main(int argc, char **argv, const char *platform_name,
  * are finished; then the objects are released and the SVM allocations
  * freed; then env's queue and context.  Tests do not release what the
  * case holds; cltest_release gives it up early (releases or frees it now,
- * for tests that assert what a release does).  Thread-safe.
+ * for tests that assert what a release does, and returns the release's
+ * status: CL_SUCCESS for an SVM allocation).  Thread-safe.
  *
  * cltest_keep(obj) holds any context, queue, program, kernel, memory
  * object or event and returns it (NULL is not held).
@@ -143,8 +144,11 @@ void *cltest_svm_alloc(struct cltest_env *env, cl_svm_mem_flags flags, size_t si
 /* An SVM allocation of context held by the case; returns p. */
 void *cltest_keep_svm(cl_context context, void *p);
 
-/* Release (or clSVMFree) a held object now; it is no longer held. */
-void cltest_release(const void *obj);
+/*
+ * Release (or clSVMFree) a held object now; it is no longer held.  NULL:
+ * nothing (CL_INVALID_VALUE).
+ */
+cl_int cltest_release(const void *obj);
 
 /* Set up env for a platform; false if no such platform/device. */
 bool cltest_open(struct cltest_env *env, const char *platform_name,
