@@ -101,10 +101,9 @@ CLTEST(bad_sizes_give_null)
 	CHECK(clSVMAlloc(env->context, CL_MEM_READ_WRITE, (size_t)max + 1, 0) == NULL);
 	CHECK(clSVMAlloc(env->context, CL_MEM_READ_WRITE, SIZE_MAX, 0) == NULL);
 	/* The largest allowed size is allowed (address space only, nothing touched). */
-	void *p = clSVMAlloc(env->context, CL_MEM_READ_WRITE, (size_t)max, 0);
+	void *p = cltest_svm_alloc(env, CL_MEM_READ_WRITE, (size_t)max, 0);
 
 	CHECK(p != NULL);
-	clSVMFree(env->context, p);
 }
 
 CLTEST(bad_alignments_give_null)
@@ -135,13 +134,12 @@ CLTEST(null_context_gives_null)
 
 CLTEST(freeing_null_does_nothing)
 {
-	char *p = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
+	char *p = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64, 0);
 
 	CHECK(p != NULL);
 	clSVMFree(env->context, NULL);
 	p[0] = 1;
 	CHECK(mapped(p));
-	clSVMFree(env->context, p);
 }
 
 CLTEST(freeing_foreign_interior_or_twice_never_corrupts)
@@ -165,11 +163,10 @@ CLTEST(freeing_foreign_interior_or_twice_never_corrupts)
 	clSVMFree(env->context, mine);
 	CHECK(cltest_unmarked(&m));
 	clSVMFree(env->context, mine);		/* twice: ignored */
-	char *again = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
+	char *again = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64, 0);
 
 	CHECK(again != NULL);
 	again[0] = 1;
-	clSVMFree(env->context, again);
 }
 
 CLTEST(freeing_in_another_context_is_ignored)
@@ -197,7 +194,7 @@ CLTEST(releasing_the_context_frees_its_allocations)
 {
 	cl_int err;
 	cl_context ctx = clCreateContext(NULL, 1, &env->device, NULL, NULL, &err);
-	char *kept = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64, 0);
+	char *kept = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64, 0);
 	struct cltest_mark mp, mk;
 	char *p;
 
@@ -213,7 +210,6 @@ CLTEST(releasing_the_context_frees_its_allocations)
 	CHECK_OK(clReleaseContext(ctx));
 	CHECK(cltest_gone_within(&mp, 5));
 	CHECK(!cltest_unmarked(&mk));
-	clSVMFree(env->context, kept);
 }
 
 int main(int argc, char **argv)

@@ -85,7 +85,7 @@ CLTEST(buffer_on_svm_pointer_shares_the_memory)
 
 CLTEST(uses_svm_pointer_is_true_only_for_svm_memory)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 8192, 0);
 	static char host[8192];
 	cl_buffer_region region = { 4096, 1024 };
 	cl_int err;
@@ -125,12 +125,11 @@ CLTEST(uses_svm_pointer_is_true_only_for_svm_memory)
 
 	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
 		clReleaseMemObject(all[i]);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(buffer_running_past_the_allocation_is_refused)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 5000, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 5000, 0);
 	cl_int err = CL_SUCCESS;
 
 	CHECK(a);
@@ -159,14 +158,13 @@ CLTEST(buffer_running_past_the_allocation_is_refused)
 	ok = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64, host, &err);
 	CHECK_OK(err);
 	clReleaseMemObject(ok);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(sub_buffers_of_svm_buffers_work_in_kernels)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel set = program ? cltest_keep(clCreateKernel(program, "set", NULL)) : NULL;
-	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
 	size_t origins[] = { 0, 12, 4096, 3 * 4096 };
 	cl_uint align_bits = 0;
 	size_t align;
@@ -194,12 +192,11 @@ CLTEST(sub_buffers_of_svm_buffers_work_in_kernels)
 			      100 * (int)(i + 1) + j);
 	}
 	clReleaseMemObject(buf);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(map_buffer_returns_the_svm_address)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 8192, 0);
 	cl_int err;
 
 	CHECK(a);
@@ -212,14 +209,13 @@ CLTEST(map_buffer_returns_the_svm_address)
 	CHECK_OK(clEnqueueUnmapMemObject(env->queue, buf, p, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	clReleaseMemObject(buf);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(nosvm_argument_takes_a_buffer)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel k = program ? cltest_keep(clCreateKernel(program, "set_nosvm", NULL)) : NULL;
-	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 64 * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64 * sizeof(int), 0);
 	cl_int err;
 	int host[64] = { 0 }, v = 9;
 	size_t n = 64;
@@ -248,7 +244,6 @@ CLTEST(nosvm_argument_takes_a_buffer)
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	clReleaseMemObject(buf);
-	clSVMFree(env->context, a);
 }
 
 int main(int argc, char **argv)

@@ -40,19 +40,21 @@ static cl_int status_of(cl_event ev)
 	return s;
 }
 
+/* A queue of env's context, held by the case. */
 static cl_command_queue make_queue(struct cltest_env *env, cl_command_queue_properties props)
 {
 	cl_queue_properties list[] = { CL_QUEUE_PROPERTIES, props, 0 };
 	cl_int err;
 
-	return clCreateCommandQueueWithProperties(env->context, env->device, list, &err);
+	return cltest_keep(clCreateCommandQueueWithProperties(env->context, env->device, list,
+							      &err));
 }
 
 CLTEST(memcpy_between_svm_allocations_and_host_memory)
 {
 	enum { N = 4096 };
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N, 0);
-	char *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, N, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N, 0);
+	char *b = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, N, 0);
 	static char host[N], host2[N];
 	cl_event ev = NULL;
 
@@ -90,13 +92,11 @@ CLTEST(memcpy_between_svm_allocations_and_host_memory)
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
 	CHECK(status_of(ev) == CL_COMPLETE);
 	clReleaseEvent(ev);
-	clSVMFree(env->context, a);
-	clSVMFree(env->context, b);
 }
 
 CLTEST(memcpy_overlap_is_refused)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
 	static char host[256];
 
 	CHECK(a);
@@ -110,13 +110,12 @@ CLTEST(memcpy_overlap_is_refused)
 		  CL_MEM_COPY_OVERLAP);
 	/* Touching but not overlapping. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, a + 10, a, 10, 0, NULL, NULL));
-	clSVMFree(env->context, a);
 }
 
 CLTEST(memfill_every_pattern_size)
 {
 	enum { N = 8192 };
-	unsigned char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N, 0);
+	unsigned char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N, 0);
 	unsigned char pattern[128];
 	cl_event ev;
 
@@ -145,7 +144,6 @@ CLTEST(memfill_every_pattern_size)
 	CHECK_OK(clEnqueueSVMMemFill(env->queue, a + N - 128, pattern, 128, 128, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
 	CHECK(memcmp(a + N - 128, pattern, 128) == 0);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(map_and_unmap_order_host_access_around_kernels)
@@ -153,7 +151,7 @@ CLTEST(map_and_unmap_order_host_access_around_kernels)
 	enum { N = 256 };
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
-	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, N * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N * sizeof(int), 0);
 	size_t n = N;
 	int v = 5;
 	cl_event ev;
@@ -179,15 +177,14 @@ CLTEST(map_and_unmap_order_host_access_around_kernels)
 		CHECK(a[i] == i + 5);
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a + 10, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clSVMFree(env->context, a);
 }
 
 CLTEST(wait_lists_and_user_events_order_svm_commands)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
-	char *b = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
+	char *b = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
-	cl_event gate = clCreateUserEvent(env->context, NULL);
+	cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL));
 	cl_event fill, copy, map;
 	char x = 'x';
 
@@ -215,17 +212,13 @@ CLTEST(wait_lists_and_user_events_order_svm_commands)
 	clReleaseEvent(fill);
 	clReleaseEvent(copy);
 	clReleaseEvent(map);
-	clReleaseEvent(gate);
-	clReleaseCommandQueue(ooo);
-	clSVMFree(env->context, a);
-	clSVMFree(env->context, b);
 }
 
 CLTEST(in_order_queue_runs_svm_commands_after_earlier_ones)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
-	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	static int host[64];
 	int v = 77, spins = 50000;
 	size_t n = 64;
@@ -240,7 +233,6 @@ CLTEST(in_order_queue_runs_svm_commands_after_earlier_ones)
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, host, a, sizeof(host), 0, NULL, NULL));
 	for (int i = 0; i < 64; i++)
 		CHECK(host[i] == 77);
-	clSVMFree(env->context, a);
 }
 
 /*
@@ -254,7 +246,7 @@ CLTEST(finish_waits_for_flushed_commands)
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
 	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
-	int *a = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
+	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
 	int one = 1, spins = 50000;
@@ -290,14 +282,12 @@ CLTEST(finish_waits_for_flushed_commands)
 		for (int i = 0; i < 64; i++)
 			CHECK(((volatile int *)a)[i] == v + 1);
 	}
-	clReleaseCommandQueue(ooo);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(failed_wait_list_fails_the_command)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
-	cl_event gate = clCreateUserEvent(env->context, NULL), ev, freed;
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
+	cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL)), ev, freed;
 	static char host[64];
 
 	CHECK(a && gate);
@@ -326,11 +316,8 @@ CLTEST(failed_wait_list_fails_the_command)
 
 	CHECK(again != NULL);
 	CHECK_OK(clEnqueueSVMMemcpy(again, CL_TRUE, a, host, 64, 0, NULL, NULL));
-	clReleaseCommandQueue(again);
 	clReleaseEvent(ev);
 	clReleaseEvent(freed);
-	clReleaseEvent(gate);
-	clSVMFree(env->context, a);
 }
 
 struct free_record {
@@ -363,7 +350,7 @@ CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	int *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
 	struct free_record r = { .context = env->context };
-	cl_event gate = clCreateUserEvent(env->context, NULL), ev;
+	cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL)), ev;
 	void *ptrs[2] = { a, b };
 	int v = 31, spins = 50000;
 	size_t one = 1;
@@ -387,7 +374,6 @@ CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 	CHECK(r.queue == env->queue && r.n == 2 && r.ptrs[0] == a && r.ptrs[1] == b);
 	CHECK(r.first_value == 31);
 	clReleaseEvent(ev);
-	clReleaseEvent(gate);
 }
 
 CLTEST(svm_free_without_callback_frees_before_its_event_completes)
@@ -418,7 +404,6 @@ CLTEST(svm_free_without_callback_frees_before_its_event_completes)
 	/* An empty list is a valid command. */
 	CHECK_OK(clEnqueueSVMFree(env->queue, 0, NULL, NULL, NULL, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clReleaseCommandQueue(ooo);
 }
 
 /*
@@ -477,8 +462,8 @@ CLTEST(svm_events_are_complete_after_finish_and_in_queue_order)
 
 CLTEST(migrate_mem_validates_and_orders)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 8192, 0);
-	char *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 100, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 8192, 0);
+	char *b = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 100, 0);
 	const void *ptrs[3] = { a + 16, b, a + 100 };
 	size_t sizes[3] = { 4000, 0, 8092 };	/* overlapping ranges of a */
 	cl_mem_migration_flags flags[4] = { 0, CL_MIGRATE_MEM_OBJECT_HOST,
@@ -502,14 +487,12 @@ CLTEST(migrate_mem_validates_and_orders)
 	sizes[2] = 8093;	/* one byte past the end */
 	CHECK_ERR(clEnqueueSVMMigrateMem(env->queue, 3, ptrs, sizes, 0, 0, NULL, NULL),
 		  CL_INVALID_VALUE);
-	clSVMFree(env->context, a);
-	clSVMFree(env->context, b);
 }
 
 CLTEST(profiling_times_are_real_and_ordered)
 {
 	cl_command_queue prof = make_queue(env, CL_QUEUE_PROFILING_ENABLE);
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 1 << 20, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 1 << 20, 0);
 	static char host[1 << 20];
 	cl_ulong t[4], t2[4];
 	cl_event ev, ev2;
@@ -552,7 +535,7 @@ CLTEST(profiling_times_are_real_and_ordered)
 		  CL_PROFILING_INFO_NOT_AVAILABLE);
 	clReleaseEvent(ev);
 	/* Nor before the command has completed. */
-	cl_event gate = clCreateUserEvent(env->context, NULL);
+	cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL));
 
 	CHECK_OK(clEnqueueSVMMemcpy(prof, CL_FALSE, a, host, 64, 1, &gate, &ev));
 	CHECK_ERR(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(complete),
@@ -563,14 +546,11 @@ CLTEST(profiling_times_are_real_and_ordered)
 	CHECK_OK(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(complete),
 					 &complete, NULL));
 	clReleaseEvent(ev);
-	clReleaseEvent(gate);
-	clReleaseCommandQueue(prof);
-	clSVMFree(env->context, a);
 }
 
 CLTEST(events_keep_their_type_while_retained)
 {
-	char *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
+	char *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 4096, 0);
 	char x = 1;
 	cl_event ev, ev2;
 
@@ -593,7 +573,6 @@ CLTEST(events_keep_their_type_while_retained)
 	CHECK(size == sizeof(cl_command_type));
 	clReleaseEvent(ev);
 	CHECK_OK(clFinish(env->queue));
-	clSVMFree(env->context, a);
 }
 
 /* The memory of a released context's allocations lives as long as the context. */
