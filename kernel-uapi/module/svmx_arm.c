@@ -257,10 +257,11 @@ static int svmx_program(struct svmx_client *c, unsigned long addr,
 	} else {
 		old = xa_store(&c->pages, addr >> PAGE_SHIFT, page,
 			       GFP_NOWAIT | __GFP_NOWARN);
+		/* A reserved slot comes back NULL, or on 6.1 XA_ZERO_ENTRY. */
 		if (xa_is_err(old))
 			ret = xa_err(old);
-		else if (!old)	/* else it was held already */
-			c->nr_held++;
+		else if (!old || xa_is_zero(old))
+			c->nr_held++;	/* else it was held already */
 	}
 	mutex_unlock(&c->lock);
 	return ret;
@@ -478,7 +479,7 @@ long svmx_disarm(struct svmx_client *c, unsigned long start,
 		n = 0;
 		mutex_lock(&c->lock);
 		xa_for_each_range(&c->pages, idx, entry, next, last) {
-			xa_erase(&c->pages, idx);
+			svmx_clear_slot(c, idx, entry);
 			addrs[n++] = idx << PAGE_SHIFT;
 			if (n == SVMX_DISARM_BATCH)
 				break;

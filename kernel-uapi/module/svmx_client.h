@@ -40,7 +40,11 @@ struct svmx_client {
 
 	struct mutex arm_lock;		/* one arming run at a time */
 	struct mutex lock;		/* pages, nr_held, interval seq */
-	struct xarray pages;		/* addr >> PAGE_SHIFT -> struct page * */
+	/*
+	 * addr >> PAGE_SHIFT -> struct page *; the slots of pages given back
+	 * stay reserved (read as NULL) until their addresses are unmapped.
+	 */
+	struct xarray pages;
 	unsigned long nr_held;
 	atomic_t arming;		/* ARMs between read_begin and retry */
 
@@ -75,6 +79,7 @@ bool svmx_arming_by_other(struct svmx_client *c, unsigned long start,
 
 /* svmx_notifier.c */
 extern const struct mmu_interval_notifier_ops svmx_notifier_ops;
+void svmx_clear_slot(struct svmx_client *c, unsigned long idx, void *entry);
 unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
 				unsigned long end, enum svmx_reason reason,
 				u32 flags);

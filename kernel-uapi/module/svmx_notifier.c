@@ -35,8 +35,41 @@
 #include "svmx_client.h"
 
 /*
+ * Give back the slot of a page the device no longer holds.  The slot stays
+ * reserved (it reads as NULL and iterations skip it), as a device's page
+ * table keeps its directories when it clears an entry: erased, the last
+ * entry of the table would free every node on its path (six levels for a
+ * user address), and the next ARM of a page there would allocate them all
+ * again under client->lock.  Reserved slots are released when their
+ * addresses are unmapped (svmx_release_slots()) and when the client goes.
+ */
+void svmx_clear_slot(struct svmx_client *c, unsigned long idx, void *entry)
+{
+	lockdep_assert_held(&c->lock);
+	/* The slot exists, so nothing is allocated. */
+	xa_cmpxchg(&c->pages, idx, entry, XA_ZERO_ENTRY, 0);
+}
+
+/* Release the reserved slots of [first, last]: their addresses are gone. */
+static void svmx_release_slots(struct svmx_client *c, unsigned long first,
+			       unsigned long last)
+{
+	XA_STATE(xas, &c->pages, first);
+	void *entry;
+
+	lockdep_assert_held(&c->lock);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, last) {
+		if (xa_is_zero(entry))
+			xas_store(&xas, NULL);
+	}
+	xas_unlock(&xas);
+}
+
+/*
  * Drop [start, end) from the device table.  A reason of 0 is a DISARM: no
  * event, no revocation stat.  flags go into the events (SVMX_EVENT_*).
+ * The slots stay reserved unless the addresses are gone (MUNMAP, EXIT).
  * Returns the number of pages dropped.
  */
 unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
@@ -46,13 +79,21 @@ unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
 	unsigned long first = start >> PAGE_SHIFT;
 	unsigned long last = (end - 1) >> PAGE_SHIFT;
 	unsigned long idx, run_start = 0, run_len = 0, n = 0;
+	bool gone = reason == SVMX_REASON_MUNMAP || reason == SVMX_REASON_EXIT;
 	void *entry;
 
 	lockdep_assert_held(&c->lock);
-	if (!c->nr_held || end <= start)
+	if (end <= start)
+		return 0;
+	if (gone)
+		svmx_release_slots(c, first, last);
+	if (!c->nr_held)
 		return 0;
 	xa_for_each_range(&c->pages, idx, entry, first, last) {
-		xa_erase(&c->pages, idx);
+		if (gone)
+			xa_erase(&c->pages, idx);
+		else
+			svmx_clear_slot(c, idx, entry);
 		n++;
 		if (!reason)
 			continue;
