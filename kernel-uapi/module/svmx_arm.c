@@ -276,8 +276,7 @@ static int svmx_program(struct svmx_client *c, unsigned long addr,
  * accepts PTE-mapped large folios itself.
  */
 static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
-			   unsigned long end, struct page **pages,
-			   unsigned long seq, bool *stale)
+			   unsigned long end, unsigned long seq, bool *stale)
 {
 	struct mm_struct *mm = c->mm;
 	struct folio *folio;
@@ -310,7 +309,27 @@ static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
 	}
 	return held;
 }
+
+static int svmx_arm_alloc(struct svmx_client *c)
+{
+	return 0;
+}
 #else
+/*
+ * The array make_device_exclusive_range() fills: one per client, allocated
+ * at its first ARM and used under arm_lock (not one per call: allocating
+ * and freeing it was a good part of the cost of a one-page ARM).
+ */
+static int svmx_arm_alloc(struct svmx_client *c)
+{
+	lockdep_assert_held(&c->arm_lock);
+	if (!c->arm_pages)
+		c->arm_pages = kmalloc_array(SVMX_ARM_BATCH,
+					     sizeof(*c->arm_pages),
+					     GFP_KERNEL_ACCOUNT);
+	return c->arm_pages ? 0 : -ENOMEM;
+}
+
 /*
  * make_device_exclusive_range(): pages come back locked and referenced,
  * NULL where they could not be made exclusive (e.g. folio lock contention).
@@ -319,9 +338,9 @@ static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
  * back NULL (svmx_split_thp() avoids that), so no two share a lock.
  */
 static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
-			   unsigned long end, struct page **pages,
-			   unsigned long seq, bool *stale)
+			   unsigned long end, unsigned long seq, bool *stale)
 {
+	struct page **pages = c->arm_pages;
 	struct mm_struct *mm = c->mm;
 	unsigned long i, addr;
 	long npages, held = 0;
@@ -363,8 +382,7 @@ static long svmx_arm_pages(struct svmx_client *c, unsigned long start,
  * left); *stale tells that not every page of the run could be armed.
  */
 static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
-			 unsigned long end, unsigned long *run_end,
-			 struct page **pages, bool *stale)
+			 unsigned long end, unsigned long *run_end, bool *stale)
 {
 	struct mm_struct *mm = c->mm;
 	struct svmx_arming arming;
@@ -378,6 +396,11 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
 		mutex_unlock(&c->arm_lock);
 		return 0;
 	}
+	ret = svmx_arm_alloc(c);
+	if (ret) {
+		mutex_unlock(&c->arm_lock);
+		return ret;
+	}
 	/*
 	 * Announce the arming before anything restores another client's
 	 * pages (the THP probe and the conversion both do), so that client
@@ -390,7 +413,7 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
 	seq = mmu_interval_read_begin(&c->notifier);
 	mmap_read_lock(mm);
 	ret = svmx_check_vmas(mm, *addr, *run_end);
-	held = ret ? ret : svmx_arm_pages(c, *addr, *run_end, pages, seq, stale);
+	held = ret ? ret : svmx_arm_pages(c, *addr, *run_end, seq, stale);
 	mmap_read_unlock(mm);
 	svmx_arming_end(&arming);
 	mutex_unlock(&c->arm_lock);
@@ -409,7 +432,6 @@ long svmx_arm(struct svmx_client *c, unsigned long start, unsigned long end,
 {
 	unsigned long deadline = jiffies + msecs_to_jiffies(svmx_arm_timeout_ms);
 	unsigned long addr, run_end;
-	struct page **pages;
 	long ret = 0, n;
 	bool stale;
 
@@ -420,13 +442,9 @@ long svmx_arm(struct svmx_client *c, unsigned long start, unsigned long end,
 	if (ret)
 		return ret;
 
-	pages = kmalloc_array(SVMX_ARM_BATCH, sizeof(*pages), GFP_KERNEL);
-	if (!pages)
-		return -ENOMEM;
-
 	addr = start;
 	for (;;) {
-		n = svmx_arm_run(c, &addr, end, &run_end, pages, &stale);
+		n = svmx_arm_run(c, &addr, end, &run_end, &stale);
 		if (n < 0) {
 			ret = n;
 			break;
@@ -453,7 +471,6 @@ long svmx_arm(struct svmx_client *c, unsigned long start, unsigned long end,
 		addr = start;
 		cond_resched();
 	}
-	kfree(pages);
 	return ret;
 }
 

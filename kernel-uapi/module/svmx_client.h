@@ -47,6 +47,8 @@ struct svmx_client {
 	struct xarray pages;
 	unsigned long nr_held;
 	atomic_t arming;		/* ARMs between read_begin and retry */
+	/* make_device_exclusive_range()'s array, used under arm_lock */
+	struct page **arm_pages;
 
 	spinlock_t ev_lock;		/* the event ring */
 	struct svmx_event *ev;		/* ring of ev_cap records */

@@ -91,6 +91,7 @@ static int svmx_release(struct inode *inode, struct file *file)
 	mutex_unlock(&c->lock);
 	mmdrop(c->mm);
 	svmx_events_free(c);
+	kfree(c->arm_pages);
 	kfree(c);
 	return 0;
 }
