@@ -118,7 +118,7 @@ static void release_buffers_locked(struct svmx_alloc *alloc)
  */
 static void drop_buffers_if_released(struct svmx_alloc *alloc)
 {
-	if (alloc->owner && atomic_load(&alloc->owner->released))
+	if (alloc->owner && svmx_context_released(alloc->owner))
 		release_buffers_locked(alloc);
 }
 

@@ -10,28 +10,29 @@
 
 static struct svmx_handle_map contexts = SVMX_HANDLE_MAP_INIT;
 
-void svmx_context_get(struct svmx_context *ctx)
+static void free_context(struct svmx_tracked *t)
 {
-	atomic_fetch_add_explicit(&ctx->refs, 1, memory_order_relaxed);
-}
+	struct svmx_context *ctx = svmx_tracked_entry(t, struct svmx_context, tracked);
 
-static void get(void *value)
-{
-	svmx_context_get(value);
-}
-
-void svmx_context_put(struct svmx_context *ctx)
-{
-	if (atomic_fetch_sub_explicit(&ctx->refs, 1, memory_order_acq_rel) != 1)
-		return;
-	pthread_mutex_destroy(&ctx->lock);
 	free(ctx->devices);
 	free(ctx);
 }
 
+void svmx_context_get(struct svmx_context *ctx)
+{
+	svmx_tracked_get(&ctx->tracked);
+}
+
+void svmx_context_put(struct svmx_context *ctx)
+{
+	svmx_tracked_put(&ctx->tracked);
+}
+
 struct svmx_context *svmx_context_find(cl_context context)
 {
-	return svmx_handle_map_find(&contexts, context, get);
+	struct svmx_tracked *t = svmx_tracked_find(&contexts, context);
+
+	return t ? svmx_tracked_entry(t, struct svmx_context, tracked) : NULL;
 }
 
 /* svmx serves a context only if it serves every device in it. */
@@ -67,8 +68,7 @@ static void CL_CALLBACK context_destroyed(cl_context context, void *data)
 {
 	struct svmx_context *ctx = data;
 
-	if (svmx_handle_map_remove(&contexts, context) == ctx)
-		svmx_context_put(ctx);	/* the map's reference */
+	svmx_tracked_remove(&contexts, context, &ctx->tracked);
 	svmx_registry_take_context(context, free_leftover);
 	svmx_context_put(ctx);	/* the callback's */
 }
@@ -80,11 +80,8 @@ void svmx_context_created(cl_context context)
 
 	if (!ctx)
 		return;
+	svmx_tracked_init(&ctx->tracked, free_context);
 	ctx->handle = context;
-	ctx->app_refs = 1;
-	atomic_init(&ctx->released, false);
-	atomic_init(&ctx->refs, 1);
-	pthread_mutex_init(&ctx->lock, NULL);
 	if (svmx_next.clGetContextInfo(context, CL_CONTEXT_NUM_DEVICES, sizeof(n), &n,
 				       NULL) != CL_SUCCESS || n == 0)
 		goto drop;
@@ -108,7 +105,7 @@ void svmx_context_created(cl_context context)
 			  (void *)context);
 	}
 	/* The driver may destroy the context only after the application releases it. */
-	if (!svmx_handle_map_insert(&contexts, context, ctx)) {
+	if (!svmx_handle_map_insert(&contexts, context, &ctx->tracked)) {
 		svmx_error("cannot track context %p: no SVM in it", (void *)context);
 		goto drop;	/* a destructor callback holds its own reference */
 	}
@@ -120,15 +117,7 @@ drop:
 
 void svmx_context_retained(cl_context context)
 {
-	struct svmx_context *ctx = svmx_context_find(context);
-
-	if (!ctx)
-		return;
-	pthread_mutex_lock(&ctx->lock);
-	if (ctx->app_refs++ == 0)
-		atomic_store(&ctx->released, false);
-	pthread_mutex_unlock(&ctx->lock);
-	svmx_context_put(ctx);
+	svmx_tracked_retained(&contexts, context);
 }
 
 static void drop_buffers(struct svmx_alloc *alloc)
@@ -138,24 +127,16 @@ static void drop_buffers(struct svmx_alloc *alloc)
 
 void svmx_context_releasing(cl_context context)
 {
-	struct svmx_context *ctx = svmx_context_find(context);
-	bool last = false;
+	/* Released before the buffers go: no new ones are kept from here on. */
+	struct svmx_tracked *t = svmx_tracked_releasing(&contexts, context);
 
-	if (!ctx)
+	if (!t)
 		return;
-	pthread_mutex_lock(&ctx->lock);
-	if (ctx->app_refs > 0 && --ctx->app_refs == 0) {
-		/* Before the buffers go: no new ones are kept from here on. */
-		atomic_store(&ctx->released, true);
-		last = true;
-	}
-	pthread_mutex_unlock(&ctx->lock);
-	if (last && ctx->destructor) {
+	if (svmx_tracked_entry(t, struct svmx_context, tracked)->destructor) {
 		svmx_registry_each_of_context(context, drop_buffers);
-	} else if (last) {
-		if (svmx_handle_map_remove(&contexts, context) == ctx)
-			svmx_context_put(ctx);	/* the map's reference */
+	} else {
+		svmx_tracked_remove(&contexts, context, t);
 		svmx_registry_take_context(context, free_leftover);
 	}
-	svmx_context_put(ctx);
+	svmx_tracked_put(t);
 }

@@ -8,22 +8,13 @@
 #define SVMX_CONTEXT_H
 
 #include "cl.h"
+#include "tracked.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 
 struct svmx_context {
+	struct svmx_tracked tracked;
 	cl_context handle;
-	atomic_uint refs;		/* this struct's users */
-	pthread_mutex_t lock;		/* guards app_refs and the changes of released */
-	unsigned app_refs;		/* the application's references */
-	/*
-	 * The application holds no reference: the queues, kernels and buffers
-	 * it still has keep the context, so svmx keeps serving it but holds no
-	 * driver object of its own between calls (they would keep it forever).
-	 */
-	atomic_bool released;
 	bool destructor;		/* the driver tells svmx when it destroys the context */
 	cl_uint ndevices;
 	cl_device_id *devices;
@@ -45,6 +36,16 @@ void svmx_context_get(struct svmx_context *ctx);
 void svmx_context_put(struct svmx_context *ctx);
 
 void svmx_context_retained(cl_context context);
+
+/*
+ * The application holds no reference: the queues, kernels and buffers it
+ * still has keep the context, so svmx keeps serving it but holds no driver
+ * object of its own between calls (they would keep it forever).
+ */
+static inline bool svmx_context_released(struct svmx_context *ctx)
+{
+	return svmx_tracked_released(&ctx->tracked);
+}
 
 /*
  * Called before the driver's release.  On the application's last reference

@@ -3,6 +3,7 @@
 #include "dispatch.h"
 #include "handle_map.h"
 #include "log.h"
+#include "tracked.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
@@ -12,7 +13,9 @@
 
 enum { T_QUEUED, T_SUBMIT, T_START, T_END, T_COUNT };
 
-struct svmx_event {
+/* svmx's record of an SVM command's event. */
+struct svm_event {
+	struct svmx_tracked tracked;
 	cl_event handle;
 	cl_command_type type;
 	bool profiling;
@@ -20,9 +23,7 @@ struct svmx_event {
 	cl_event proxy;		/* retained, or NULL */
 	uint64_t seq;		/* tracking order, for svmx_events_finished */
 	atomic_bool finished;	/* a clFinish of queue returned after it was tracked */
-	struct svmx_event *prev, *next;	/* the list of tracked events, while in the map */
-	atomic_uint app_refs;	/* the application's references */
-	atomic_uint refs;	/* this struct's users */
+	struct svm_event *prev, *next;	/* the list of tracked events, while in the map */
 	pthread_mutex_t lock;	/* guards t[] */
 	cl_ulong t[T_COUNT];	/* 0: not yet */
 };
@@ -31,10 +32,10 @@ static struct svmx_handle_map events = SVMX_HANDLE_MAP_INIT;
 
 /* Every event in the map, for svmx_events_finished. */
 static pthread_mutex_t list_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct svmx_event list = { .prev = &list, .next = &list };
+static struct svm_event list = { .prev = &list, .next = &list };
 static uint64_t next_seq = 1;	/* guarded by list_lock */
 
-static void link_event(struct svmx_event *ev)
+static void link_event(struct svm_event *ev)
 {
 	pthread_mutex_lock(&list_lock);
 	ev->seq = next_seq++;
@@ -45,7 +46,7 @@ static void link_event(struct svmx_event *ev)
 	pthread_mutex_unlock(&list_lock);
 }
 
-static void unlink_event(struct svmx_event *ev)
+static void unlink_event(struct svm_event *ev)
 {
 	pthread_mutex_lock(&list_lock);
 	if (ev->next) {
@@ -64,28 +65,30 @@ cl_ulong svmx_event_now(void)
 	return (cl_ulong)ts.tv_sec * 1000000000ull + (cl_ulong)ts.tv_nsec;
 }
 
-static void get(void *value)
+static void free_event(struct svmx_tracked *t)
 {
-	atomic_fetch_add_explicit(&((struct svmx_event *)value)->refs, 1, memory_order_relaxed);
-}
+	struct svm_event *ev = svmx_tracked_entry(t, struct svm_event, tracked);
 
-static void put(struct svmx_event *ev)
-{
-	if (atomic_fetch_sub_explicit(&ev->refs, 1, memory_order_acq_rel) != 1)
-		return;
 	if (ev->proxy)
 		svmx_next.clReleaseEvent(ev->proxy);
 	pthread_mutex_destroy(&ev->lock);
 	free(ev);
 }
 
-static struct svmx_event *find(cl_event event)
+static void put(struct svm_event *ev)
 {
-	return svmx_handle_map_find(&events, event, get);
+	svmx_tracked_put(&ev->tracked);
+}
+
+static struct svm_event *find(cl_event event)
+{
+	struct svmx_tracked *t = svmx_tracked_find(&events, event);
+
+	return t ? svmx_tracked_entry(t, struct svm_event, tracked) : NULL;
 }
 
 /* Record time slot (and any earlier slot still empty) unless already set. */
-static void stamp(struct svmx_event *ev, int slot, cl_ulong now)
+static void stamp(struct svm_event *ev, int slot, cl_ulong now)
 {
 	pthread_mutex_lock(&ev->lock);
 	for (int i = T_SUBMIT; i <= slot; i++)
@@ -102,7 +105,7 @@ static void stamp(struct svmx_event *ev, int slot, cl_ulong now)
  */
 static void CL_CALLBACK on_status(cl_event event, cl_int status, void *data)
 {
-	struct svmx_event *ev = find(event);
+	struct svm_event *ev = find(event);
 	cl_ulong now = svmx_event_now();
 
 	(void)data;
@@ -120,7 +123,7 @@ static void CL_CALLBACK on_status(cl_event event, cl_int status, void *data)
 void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
 		      cl_ulong queued_ns, cl_command_queue queue, cl_event proxy)
 {
-	struct svmx_event *ev = calloc(1, sizeof(*ev));
+	struct svm_event *ev = calloc(1, sizeof(*ev));
 
 	if (!ev) {
 		svmx_error("out of memory: event %p keeps the driver's command type",
@@ -135,11 +138,10 @@ void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
 	if (proxy && svmx_next.clRetainEvent(proxy) == CL_SUCCESS)
 		ev->proxy = proxy;
 	atomic_init(&ev->finished, false);
-	atomic_init(&ev->app_refs, 1);
-	atomic_init(&ev->refs, 1);
+	svmx_tracked_init(&ev->tracked, free_event);
 	pthread_mutex_init(&ev->lock, NULL);
 	link_event(ev);
-	if (!svmx_handle_map_insert(&events, event, ev)) {
+	if (!svmx_handle_map_insert(&events, event, &ev->tracked)) {
 		svmx_error("cannot track event %p: it keeps the driver's command type",
 			   (void *)event);
 		unlink_event(ev);
@@ -155,31 +157,22 @@ void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
 
 void svmx_event_retained(cl_event event)
 {
-	struct svmx_event *ev;
-
-	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
-		return;
-	atomic_fetch_add(&ev->app_refs, 1);
-	put(ev);
+	svmx_tracked_retained(&events, event);
 }
 
 void svmx_event_releasing(cl_event event)
 {
-	struct svmx_event *ev;
+	struct svmx_tracked *t = svmx_tracked_releasing(&events, event);
 
-	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+	if (!t)
 		return;
-	if (atomic_fetch_sub(&ev->app_refs, 1) == 1) {
-		if (svmx_handle_map_remove(&events, event) == ev) {
-			unlink_event(ev);
-			put(ev);	/* the map's reference */
-		}
-	}
-	put(ev);
+	if (svmx_tracked_remove(&events, event, t))
+		unlink_event(svmx_tracked_entry(t, struct svm_event, tracked));
+	svmx_tracked_put(t);
 }
 
 /* Whether svmx knows ev's command is done; *status gets what to report then. */
-static bool known_done(struct svmx_event *ev, cl_int *status)
+static bool known_done(struct svm_event *ev, cl_int *status)
 {
 	cl_int proxy = CL_QUEUED;
 
@@ -199,9 +192,9 @@ static bool known_done(struct svmx_event *ev, cl_int *status)
 
 void svmx_event_correct_status(cl_event event, cl_int *status)
 {
-	struct svmx_event *ev;
+	struct svm_event *ev;
 
-	if (*status <= CL_COMPLETE || svmx_handle_map_empty(&events) || !(ev = find(event)))
+	if (*status <= CL_COMPLETE || !(ev = find(event)))
 		return;
 	known_done(ev, status);
 	put(ev);
@@ -222,7 +215,7 @@ void svmx_events_finished(cl_command_queue queue, uint64_t mark)
 	if (svmx_handle_map_empty(&events))
 		return;
 	pthread_mutex_lock(&list_lock);
-	for (struct svmx_event *ev = list.next; ev != &list; ev = ev->next)
+	for (struct svm_event *ev = list.next; ev != &list; ev = ev->next)
 		if (ev->queue == queue && ev->seq < mark)
 			atomic_store(&ev->finished, true);
 	pthread_mutex_unlock(&list_lock);
@@ -230,9 +223,9 @@ void svmx_events_finished(cl_command_queue queue, uint64_t mark)
 
 bool svmx_event_command_type(cl_event event, cl_command_type *type)
 {
-	struct svmx_event *ev;
+	struct svm_event *ev;
 
-	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+	if (!(ev = find(event)))
 		return false;
 	*type = ev->type;
 	put(ev);
@@ -242,12 +235,12 @@ bool svmx_event_command_type(cl_event event, cl_command_type *type)
 bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t size,
 			       void *value, size_t *size_ret, cl_int *err)
 {
-	struct svmx_event *ev;
+	struct svm_event *ev;
 	cl_int status = CL_QUEUED;
 	cl_ulong t;
 	int slot;
 
-	if (svmx_handle_map_empty(&events) || !(ev = find(event)))
+	if (!(ev = find(event)))
 		return false;
 	switch (name) {
 	case CL_PROFILING_COMMAND_QUEUED: slot = T_QUEUED; break;

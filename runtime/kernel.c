@@ -13,12 +13,6 @@
 
 static struct svmx_handle_map kernels = SVMX_HANDLE_MAP_INIT;
 
-static void get(void *value)
-{
-	atomic_fetch_add_explicit(&((struct svmx_kernel *)value)->refs, 1,
-				  memory_order_relaxed);
-}
-
 static void clear_exec(struct svmx_kernel *k)
 {
 	for (size_t i = 0; i < k->nexec; i++)
@@ -29,10 +23,10 @@ static void clear_exec(struct svmx_kernel *k)
 	k->nexec = 0;
 }
 
-void svmx_kernel_put(struct svmx_kernel *k)
+static void free_kernel(struct svmx_tracked *t)
 {
-	if (atomic_fetch_sub_explicit(&k->refs, 1, memory_order_acq_rel) != 1)
-		return;
+	struct svmx_kernel *k = svmx_tracked_entry(t, struct svmx_kernel, tracked);
+
 	for (cl_uint i = 0; i < k->nargs; i++) {
 		if (k->args[i].alloc)
 			svmx_alloc_put(k->args[i].alloc);
@@ -45,9 +39,16 @@ void svmx_kernel_put(struct svmx_kernel *k)
 	free(k);
 }
 
+void svmx_kernel_put(struct svmx_kernel *k)
+{
+	svmx_tracked_put(&k->tracked);
+}
+
 struct svmx_kernel *svmx_kernel_find(cl_kernel kernel)
 {
-	return svmx_handle_map_find(&kernels, kernel, get);
+	struct svmx_tracked *t = svmx_tracked_find(&kernels, kernel);
+
+	return t ? svmx_tracked_entry(t, struct svmx_kernel, tracked) : NULL;
 }
 
 static struct svmx_kernel *track(cl_kernel kernel, cl_context context)
@@ -70,10 +71,9 @@ static struct svmx_kernel *track(cl_kernel kernel, cl_context context)
 	k->nargs = nargs;
 	k->system_svm = svmx_context_system_svm(context);
 	k->host_buffers = svmx_context_devices_have(context, SVMX_WA_SYSTEM_SVM);
-	atomic_init(&k->app_refs, 1);
-	atomic_init(&k->refs, 1);
+	svmx_tracked_init(&k->tracked, free_kernel);
 	pthread_mutex_init(&k->lock, NULL);
-	if (!svmx_handle_map_insert(&kernels, kernel, k)) {
+	if (!svmx_handle_map_insert(&kernels, kernel, &k->tracked)) {
 		pthread_mutex_destroy(&k->lock);
 		goto fail;
 	}
@@ -136,25 +136,17 @@ void svmx_kernel_cloned(cl_kernel source, cl_kernel clone)
 
 void svmx_kernel_retained(cl_kernel kernel)
 {
-	struct svmx_kernel *k = svmx_kernel_find(kernel);
-
-	if (k) {
-		atomic_fetch_add(&k->app_refs, 1);
-		svmx_kernel_put(k);
-	}
+	svmx_tracked_retained(&kernels, kernel);
 }
 
 void svmx_kernel_releasing(cl_kernel kernel)
 {
-	struct svmx_kernel *k = svmx_kernel_find(kernel);
+	struct svmx_tracked *t = svmx_tracked_releasing(&kernels, kernel);
 
-	if (!k)
-		return;
-	if (atomic_fetch_sub(&k->app_refs, 1) == 1) {
-		svmx_handle_map_remove(&kernels, kernel);
-		svmx_kernel_put(k);	/* the map's reference */
+	if (t) {
+		svmx_tracked_remove(&kernels, kernel, t);
+		svmx_tracked_put(t);
 	}
-	svmx_kernel_put(k);
 }
 
 /* Whether argument index is a global or constant pointer, if the driver says. */

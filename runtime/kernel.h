@@ -8,9 +8,9 @@
 
 #include "allocation.h"
 #include "cl.h"
+#include "tracked.h"
 
 #include <pthread.h>
-#include <stdatomic.h>
 
 struct svmx_kernel_arg {
 	struct svmx_alloc *alloc;	/* set by clSetKernelArgSVMPointer, or NULL */
@@ -19,10 +19,9 @@ struct svmx_kernel_arg {
 };
 
 struct svmx_kernel {
+	struct svmx_tracked tracked;
 	cl_kernel handle;
 	cl_context context;
-	atomic_uint app_refs;
-	atomic_uint refs;
 
 	pthread_mutex_t lock;		/* guards everything below */
 	cl_uint nargs;
