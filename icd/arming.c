@@ -40,15 +40,14 @@ static void *CL_API_CALL get_extension_function_address_for_platform(cl_platform
 {
 	void *fn = our_function(name);
 
-	return fn ? fn :
-		    SVMX_FORWARD(clGetExtensionFunctionAddressForPlatform, NULL, platform, name);
+	return fn ? fn : svmx_next.clGetExtensionFunctionAddressForPlatform(platform, name);
 }
 
 static void *CL_API_CALL get_extension_function_address(const char *name)
 {
 	void *fn = our_function(name);
 
-	return fn ? fn : SVMX_FORWARD(clGetExtensionFunctionAddress, NULL, name);
+	return fn ? fn : svmx_next.clGetExtensionFunctionAddress(name);
 }
 
 void svmx_install_arming(struct _cl_icd_dispatch *d)

@@ -78,12 +78,8 @@ static cl_int CL_API_CALL release_program(cl_program program)
 
 void svmx_install_build_options(struct _cl_icd_dispatch *d)
 {
-	if (d->clGetProgramBuildInfo)
-		d->clGetProgramBuildInfo = get_program_build_info;
-	if (d->clReleaseProgram)
-		d->clReleaseProgram = release_program;
-	if (d->clBuildProgram)
-		d->clBuildProgram = build_program;
-	if (d->clCompileProgram)
-		d->clCompileProgram = compile_program;
+	d->clGetProgramBuildInfo = get_program_build_info;
+	d->clReleaseProgram = release_program;
+	d->clBuildProgram = build_program;
+	d->clCompileProgram = compile_program;
 }

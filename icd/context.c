@@ -51,8 +51,7 @@ static cl_int CL_API_CALL release_context(cl_context context)
 void svmx_install_context(struct _cl_icd_dispatch *d)
 {
 	d->clCreateContext = create_context;
-	if (d->clCreateContextFromType)
-		d->clCreateContextFromType = create_context_from_type;
+	d->clCreateContextFromType = create_context_from_type;
 	d->clRetainContext = retain_context;
 	d->clReleaseContext = release_context;
 }

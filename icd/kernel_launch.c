@@ -14,24 +14,21 @@ static cl_int CL_API_CALL enqueue_nd_range_kernel(cl_command_queue queue, cl_ker
 						  cl_event *event)
 {
 	svmx_kernel_arm_reachable(kernel, queue);
-	return SVMX_FORWARD(clEnqueueNDRangeKernel, CL_INVALID_OPERATION, queue, kernel, dims,
-			    offset, global, local, nwait, wait, event);
+	return svmx_next.clEnqueueNDRangeKernel(queue, kernel, dims, offset, global, local, nwait,
+						wait, event);
 }
 
 static cl_int CL_API_CALL enqueue_task(cl_command_queue queue, cl_kernel kernel,
 				       cl_uint nwait, const cl_event *wait, cl_event *event)
 {
 	svmx_kernel_arm_reachable(kernel, queue);
-	return SVMX_FORWARD(clEnqueueTask, CL_INVALID_OPERATION, queue, kernel, nwait, wait,
-			    event);
+	return svmx_next.clEnqueueTask(queue, kernel, nwait, wait, event);
 }
 
 void svmx_install_kernel_launch(struct _cl_icd_dispatch *d)
 {
 	if (!svmx_arming_active())
 		return;
-	if (d->clEnqueueNDRangeKernel)
-		d->clEnqueueNDRangeKernel = enqueue_nd_range_kernel;
-	if (d->clEnqueueTask)
-		d->clEnqueueTask = enqueue_task;
+	d->clEnqueueNDRangeKernel = enqueue_nd_range_kernel;
+	d->clEnqueueTask = enqueue_task;
 }

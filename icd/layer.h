@@ -20,8 +20,4 @@ void svmx_install_queue_finish(struct _cl_icd_dispatch *d);
 void svmx_install_kernel_launch(struct _cl_icd_dispatch *d);
 void svmx_install_arming(struct _cl_icd_dispatch *d);
 
-/* Forward to the next entry, or fail as the spec says for a missing one. */
-#define SVMX_FORWARD(fn, missing, ...) \
-	(svmx_next.fn ? svmx_next.fn(__VA_ARGS__) : (missing))
-
 #endif

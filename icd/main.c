@@ -4,12 +4,11 @@
  * the SVM API, device queries and the calls they depend on replaced.
  */
 #include "arming.h"
+#include "info.h"
 #include "log.h"
 #include "layer.h"
 #include "settings.h"
 #include "workarounds.h"
-
-#include <string.h>
 
 #define SVMX_LAYER_NAME "svmx: fine-grained SVM with atomics"
 #define EXPORT __attribute__((visibility("default")))
@@ -35,25 +34,25 @@ EXPORT cl_int CL_API_CALL clGetLayerInfo(cl_layer_info param_name, size_t param_
 	default:
 		return CL_INVALID_VALUE;
 	}
-	if (param_value) {
-		if (param_value_size < len)
-			return CL_INVALID_VALUE;
-		memcpy(param_value, data, len);
-	}
-	if (param_value_size_ret)
-		*param_value_size_ret = len;
-	return CL_SUCCESS;
+	return svmx_info_answer(data, len, param_value_size, param_value, param_value_size_ret);
 }
 
 static cl_int init_layer(cl_uint num_entries, const struct _cl_icd_dispatch *target,
 			 cl_uint *num_entries_ret, const struct _cl_icd_dispatch **layer_ret)
 {
+	const char *missing;
+
 	if (!target || !num_entries_ret || !layer_ret)
 		return CL_INVALID_VALUE;
 	/* A smaller (older) table is fine: missing entries stay NULL. */
 	svmx_dispatch_set_next(num_entries, target);
 	layer_dispatch = svmx_next;
-	if (!svmx_settings()->disable) {
+	/* Checked once here, so entry points call the OpenCL 1.x entries unchecked. */
+	missing = svmx_dispatch_missing();
+	if (missing && !svmx_settings()->disable)
+		svmx_warn("the loader's dispatch table has no %s: svmx forwards every call",
+			  missing);
+	if (!missing && !svmx_settings()->disable) {
 		svmx_workarounds_check_names();
 		svmx_install_device_info(&layer_dispatch);
 		svmx_install_build_options(&layer_dispatch);

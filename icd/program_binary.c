@@ -171,8 +171,6 @@ static cl_program CL_API_CALL create_program_with_binary(cl_context context, cl_
 
 void svmx_install_program_binary(struct _cl_icd_dispatch *d)
 {
-	if (d->clGetProgramInfo)
-		d->clGetProgramInfo = get_program_info;
-	if (d->clCreateProgramWithBinary)
-		d->clCreateProgramWithBinary = create_program_with_binary;
+	d->clGetProgramInfo = get_program_info;
+	d->clCreateProgramWithBinary = create_program_with_binary;
 }

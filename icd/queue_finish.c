@@ -18,7 +18,7 @@ static cl_int CL_API_CALL finish(cl_command_queue queue)
 	if (err != CL_SUCCESS)
 		return err;
 	if (!q.ctx)
-		return SVMX_FORWARD(clFinish, CL_INVALID_COMMAND_QUEUE, queue);
+		return svmx_next.clFinish(queue);
 	uint64_t mark = svmx_event_mark();
 	unsigned w = q.ctx->workarounds;
 
@@ -40,7 +40,7 @@ static cl_int CL_API_CALL flush(cl_command_queue queue)
 	cl_int err;
 
 	svmx_flush_begin();
-	err = SVMX_FORWARD(clFlush, CL_INVALID_COMMAND_QUEUE, queue);
+	err = svmx_next.clFlush(queue);
 	svmx_flush_end();
 	return err;
 }
@@ -50,17 +50,14 @@ static cl_int CL_API_CALL wait_for_events(cl_uint n, const cl_event *list)
 	cl_int err;
 
 	svmx_flush_begin();
-	err = SVMX_FORWARD(clWaitForEvents, CL_INVALID_EVENT, n, list);
+	err = svmx_next.clWaitForEvents(n, list);
 	svmx_flush_end();
 	return err;
 }
 
 void svmx_install_queue_finish(struct _cl_icd_dispatch *d)
 {
-	if (d->clFinish)
-		d->clFinish = finish;
-	if (d->clFlush)
-		d->clFlush = flush;
-	if (d->clWaitForEvents)
-		d->clWaitForEvents = wait_for_events;
+	d->clFinish = finish;
+	d->clFlush = flush;
+	d->clWaitForEvents = wait_for_events;
 }

@@ -97,7 +97,7 @@ void svmx_alloc_put(struct svmx_alloc *alloc)
 
 static void release_mem(cl_mem mem)
 {
-	if (mem && svmx_next.clReleaseMemObject)
+	if (mem)
 		svmx_next.clReleaseMemObject(mem);
 }
 
@@ -147,8 +147,6 @@ static cl_int whole_buffer(struct svmx_alloc *alloc)
 
 	if (alloc->buffer)
 		return CL_SUCCESS;
-	if (!svmx_next.clCreateBuffer)
-		return CL_INVALID_OPERATION;
 	/* Zero-copy on host-coherent devices: the device address is base. */
 	alloc->buffer = svmx_next.clCreateBuffer(alloc->context,
 						 CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR,
@@ -176,14 +174,10 @@ static cl_int subbuffer_at(struct svmx_alloc *alloc, size_t offset, cl_mem *mem)
 	}
 	if (offset == alloc->size) {
 		/* One past the end: a byte of svmx's mapping, not of the buffer. */
-		if (!svmx_next.clCreateBuffer)
-			return CL_INVALID_OPERATION;
 		sub = svmx_next.clCreateBuffer(alloc->context,
 					       CL_MEM_READ_WRITE | CL_MEM_USE_HOST_PTR, 1,
 					       (char *)alloc->base + offset, &err);
 	} else {
-		if (!svmx_next.clCreateSubBuffer)
-			return CL_INVALID_OPERATION;
 		sub = svmx_next.clCreateSubBuffer(alloc->buffer, 0,
 						  CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
 	}

@@ -101,7 +101,7 @@ bool svmx_arming_wanted_on_queue(cl_command_queue queue)
 {
 	cl_device_id device = NULL;
 
-	return svmx_arming_active() && svmx_next.clGetCommandQueueInfo &&
+	return svmx_arming_active() &&
 	       svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_DEVICE, sizeof(device), &device,
 					       NULL) == CL_SUCCESS &&
 	       svmx_arming_wanted(device);

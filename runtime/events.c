@@ -2,13 +2,13 @@
 
 #include "dispatch.h"
 #include "handle_map.h"
+#include "info.h"
 #include "log.h"
 #include "tracked.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
-#include <string.h>
 #include <time.h>
 
 enum { T_QUEUED, T_SUBMIT, T_START, T_END, T_COUNT };
@@ -148,7 +148,7 @@ void svmx_event_track(cl_event event, cl_command_type type, bool profiling,
 		put(ev);
 		return;
 	}
-	if (profiling && svmx_next.clSetEventCallback) {
+	if (profiling) {
 		svmx_next.clSetEventCallback(event, CL_SUBMITTED, on_status, NULL);
 		svmx_next.clSetEventCallback(event, CL_RUNNING, on_status, NULL);
 		svmx_next.clSetEventCallback(event, CL_COMPLETE, on_status, NULL);
@@ -252,6 +252,7 @@ bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t si
 		*err = CL_INVALID_VALUE;
 		goto out;
 	}
+	/* A short buffer is CL_INVALID_VALUE whatever the command's state. */
 	if (value && size < sizeof(cl_ulong)) {
 		*err = CL_INVALID_VALUE;
 		goto out;
@@ -269,11 +270,7 @@ bool svmx_event_profiling_info(cl_event event, cl_profiling_info name, size_t si
 	pthread_mutex_lock(&ev->lock);
 	t = ev->t[slot];
 	pthread_mutex_unlock(&ev->lock);
-	if (value)
-		memcpy(value, &t, sizeof(t));
-	if (size_ret)
-		*size_ret = sizeof(t);
-	*err = CL_SUCCESS;
+	*err = svmx_info_answer(&t, sizeof(t), size, value, size_ret);
 out:
 	put(ev);
 	return true;

@@ -155,8 +155,7 @@ static signed char arg_is_pointer(struct svmx_kernel *k, cl_uint index)
 	cl_kernel_arg_address_qualifier q;
 
 	if (k->args[index].is_pointer < 0) {
-		if (svmx_next.clGetKernelArgInfo &&
-		    svmx_next.clGetKernelArgInfo(k->handle, index, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
+		if (svmx_next.clGetKernelArgInfo(k->handle, index, CL_KERNEL_ARG_ADDRESS_QUALIFIER,
 						 sizeof(q), &q, NULL) == CL_SUCCESS)
 			k->args[index].is_pointer = q == CL_KERNEL_ARG_ADDRESS_GLOBAL ||
 						    q == CL_KERNEL_ARG_ADDRESS_CONSTANT;

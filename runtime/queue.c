@@ -7,7 +7,7 @@
 cl_int svmx_queue_open_context(cl_command_queue queue, struct svmx_queue *q)
 {
 	memset(q, 0, sizeof(*q));
-	if (!queue || !svmx_next.clGetCommandQueueInfo ||
+	if (!queue ||
 	    svmx_next.clGetCommandQueueInfo(queue, CL_QUEUE_CONTEXT, sizeof(q->context),
 					    &q->context, NULL) != CL_SUCCESS)
 		return CL_INVALID_COMMAND_QUEUE;

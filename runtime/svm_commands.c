@@ -79,8 +79,6 @@ static cl_int marker(struct svmx_queue *q, cl_uint n, const cl_event *list, cl_e
 	cl_event done = NULL;
 	cl_int err = CL_SUCCESS;
 
-	if (!svmx_next.clEnqueueMarkerWithWaitList)
-		return CL_INVALID_OPERATION;
 	if (!n && (q->props & CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE)) {
 		done = svmx_next.clCreateUserEvent(q->context, &err);
 		if (!done)
@@ -527,8 +525,6 @@ cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 			return CL_INVALID_VALUE;
 		}
 	}
-	if (!svmx_next.clSetEventCallback || !svmx_next.clCreateUserEvent)
-		return CL_INVALID_OPERATION;
 	f = svmx_deferred_free_new(q, nptrs, ptrs, pfn, user_data, &err);
 	if (!f)
 		return err;
