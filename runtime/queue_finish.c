@@ -94,13 +94,12 @@ cl_int svmx_queue_finish(cl_command_queue queue)
 	 */
 	start = atomic_load(&flushes_started);
 	quiet = atomic_load(&flushes_running) == 0;
-	if (!svmx_next.clEnqueueMarkerWithWaitList ||
-	    svmx_next.clEnqueueMarkerWithWaitList(queue, 0, NULL, &marker) != CL_SUCCESS)
+	if (svmx_next.clEnqueueMarkerWithWaitList(queue, 0, NULL, &marker) != CL_SUCCESS)
 		return svmx_next.clFinish(queue);
 	err = svmx_next.clFinish(queue);
 	if (quiet && quiet_since(start)) {
 		set_covered(queue, start);
-	} else if (svmx_next.clWaitForEvents) {
+	} else {
 		svmx_flush_begin();
 		svmx_next.clWaitForEvents(1, &marker);
 		svmx_flush_end();
