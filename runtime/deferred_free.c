@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One free waiting for its first marker: listed until its callback or a sweep claims it. */
 struct svmx_deferred_free {
 	struct svmx_deferred_free *prev, *next;
 	bool linked;			/* on the list: not claimed yet */

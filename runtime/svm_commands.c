@@ -500,6 +500,7 @@ out:
 	return err;
 }
 
+/* Two markers around a deferred free: deferred_free.h says why. */
 cl_int svmx_enqueue_svm_free(struct svmx_queue *q, cl_uint nptrs, void *ptrs[],
 			     void(CL_CALLBACK *pfn)(cl_command_queue, cl_uint, void *[], void *),
 			     void *user_data, cl_uint nwait, const cl_event *wait,
