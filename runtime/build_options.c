@@ -4,6 +4,7 @@
 #include "dispatch.h"
 #include "fence_word.h"
 #include "handle_map.h"
+#include "info.h"
 
 #include <stdarg.h>
 #include <stdbool.h>
@@ -606,15 +607,7 @@ bool svmx_build_options_answer(cl_program program, size_t size, void *value,
 	if (!options)
 		return false;
 	len = strlen(options) + 1;
-	*err = CL_SUCCESS;
-	if (value) {
-		if (size < len)
-			*err = CL_INVALID_VALUE;
-		else
-			memcpy(value, options, len);
-	}
-	if (size_ret && *err == CL_SUCCESS)
-		*size_ret = len;
+	*err = svmx_info_answer(options, len, size, value, size_ret);
 	return true;
 }
 

@@ -35,8 +35,7 @@ static const struct added_feature atomic_features[SVMX_MAX_ADDED_FEATURES] = {
 
 static bool query(cl_device_id id, cl_device_info what, size_t size, void *value)
 {
-	return svmx_next.clGetDeviceInfo &&
-	       svmx_next.clGetDeviceInfo(id, what, size, value, NULL) == CL_SUCCESS;
+	return svmx_next.clGetDeviceInfo(id, what, size, value, NULL) == CL_SUCCESS;
 }
 
 bool svmx_device_has_feature(const struct svmx_device *dev, const char *name)
