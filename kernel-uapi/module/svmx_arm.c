@@ -67,6 +67,12 @@ bool svmx_arming_by_other(struct svmx_client *c, unsigned long start,
 	struct svmx_arming *a;
 	bool ret = false;
 
+	/*
+	 * Nobody arming is the common case: no lock for it.  An arming that
+	 * causes this invalidation was announced by the thread running it.
+	 */
+	if (list_empty(&svmx_arming_list))
+		return false;
 	spin_lock(&svmx_arming_lock);
 	list_for_each_entry(a, &svmx_arming_list, node) {
 		if (a->client != c && a->client->mm == c->mm &&

@@ -41,7 +41,7 @@
  * entry of the table would free every node on its path (six levels for a
  * user address), and the next ARM of a page there would allocate them all
  * again under client->lock.  Reserved slots are released when their
- * addresses are unmapped (svmx_release_slots()) and when the client goes.
+ * addresses are unmapped (svmx_unmap_locked()) and when the client goes.
  */
 void svmx_clear_slot(struct svmx_client *c, unsigned long idx, void *entry)
 {
@@ -50,63 +50,49 @@ void svmx_clear_slot(struct svmx_client *c, unsigned long idx, void *entry)
 	xa_cmpxchg(&c->pages, idx, entry, XA_ZERO_ENTRY, 0);
 }
 
-/* Release the reserved slots of [first, last]: their addresses are gone. */
-static void svmx_release_slots(struct svmx_client *c, unsigned long first,
-			       unsigned long last)
-{
-	XA_STATE(xas, &c->pages, first);
-	void *entry;
-
-	lockdep_assert_held(&c->lock);
-	xas_lock(&xas);
-	xas_for_each(&xas, entry, last) {
-		if (xa_is_zero(entry))
-			xas_store(&xas, NULL);
-	}
-	xas_unlock(&xas);
-}
-
 /*
  * Drop [start, end) from the device table.  A reason of 0 is a DISARM: no
  * event, no revocation stat.  flags go into the events (SVMX_EVENT_*).
- * The slots stay reserved unless the addresses are gone (MUNMAP, EXIT).
- * Returns the number of pages dropped.
+ * The slots stay reserved unless the addresses are gone (MUNMAP, EXIT),
+ * when reserved slots are released too.  One walk under the xarray's lock
+ * (this runs on every CPU fault on a held page): xa_for_each_range() and
+ * xa_cmpxchg() would walk the tree three times for one page.  Returns the
+ * number of pages dropped.
  */
 unsigned long svmx_unmap_locked(struct svmx_client *c, unsigned long start,
 				unsigned long end, enum svmx_reason reason,
 				u32 flags)
 {
-	unsigned long first = start >> PAGE_SHIFT;
-	unsigned long last = (end - 1) >> PAGE_SHIFT;
-	unsigned long idx, run_start = 0, run_len = 0, n = 0;
 	bool gone = reason == SVMX_REASON_MUNMAP || reason == SVMX_REASON_EXIT;
+	unsigned long run_start = 0, run_len = 0, n = 0;
+	XA_STATE(xas, &c->pages, start >> PAGE_SHIFT);
 	void *entry;
 
 	lockdep_assert_held(&c->lock);
-	if (end <= start)
+	if (end <= start || (!gone && !c->nr_held))
 		return 0;
-	if (gone)
-		svmx_release_slots(c, first, last);
-	if (!c->nr_held)
-		return 0;
-	xa_for_each_range(&c->pages, idx, entry, first, last) {
-		if (gone)
-			xa_erase(&c->pages, idx);
-		else
-			svmx_clear_slot(c, idx, entry);
+	xas_lock(&xas);
+	xas_for_each(&xas, entry, (end - 1) >> PAGE_SHIFT) {
+		if (xa_is_zero(entry)) {
+			if (gone)
+				xas_store(&xas, NULL);
+			continue;
+		}
+		xas_store(&xas, gone ? NULL : XA_ZERO_ENTRY);
 		n++;
 		if (!reason)
 			continue;
-		if (run_len && run_start + run_len == idx) {
+		if (run_len && run_start + run_len == xas.xa_index) {
 			run_len++;
 			continue;
 		}
 		if (run_len)
 			svmx_event_push(c, run_start << PAGE_SHIFT,
 					run_len << PAGE_SHIFT, reason, flags);
-		run_start = idx;
+		run_start = xas.xa_index;
 		run_len = 1;
 	}
+	xas_unlock(&xas);
 	if (run_len)
 		svmx_event_push(c, run_start << PAGE_SHIFT,
 				run_len << PAGE_SHIFT, reason, flags);
@@ -121,7 +107,7 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 			    unsigned long cur_seq)
 {
 	struct svmx_client *c = container_of(mni, struct svmx_client, notifier);
-	bool other = svmx_arming_by_other(c, range->start, range->end);
+	unsigned long start = range->start, end = range->end;
 	enum svmx_reason reason;
 	u32 flags = 0;
 
@@ -132,13 +118,13 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 #ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
 		reason = SVMX_REASON_OWNER;
 #else
-		reason = range->owner || other ? SVMX_REASON_OWNER :
-						 SVMX_REASON_CPU;
+		reason = range->owner || svmx_arming_by_other(c, start, end) ?
+			 SVMX_REASON_OWNER : SVMX_REASON_CPU;
 #endif
 		break;
 #ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
 	case MMU_NOTIFY_CLEAR:
-		if (other) {
+		if (svmx_arming_by_other(c, start, end)) {
 			reason = SVMX_REASON_OWNER;
 		} else {
 			reason = SVMX_REASON_CPU;
@@ -168,7 +154,7 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 	else if (!mutex_trylock(&c->lock))
 		return false;
 	mmu_interval_set_seq(mni, cur_seq);
-	svmx_unmap_locked(c, range->start, range->end, reason, flags);
+	svmx_unmap_locked(c, start, end, reason, flags);
 	mutex_unlock(&c->lock);
 	return true;
 }
