@@ -6,7 +6,7 @@
  * ARM walks the range in runs of pages the client does not hold yet, at most
  * SVMX_ARM_BATCH pages at a time.  For each run, under client->arm_lock (the
  * run is chosen under it too):
- *   - the run is announced (svmx_arming_begin()) and, with
+ *   - the run is announced (svmx_arm_run_begin()) and, with
  *     make_device_exclusive_range(), PMD-mapped THPs in it are split
  *     (svmx_split_thp());
  *   - mmu_interval_read_begin(), then under mmap_read_lock the VMAs are
@@ -36,52 +36,52 @@
 
 #define SVMX_ARM_BATCH	512UL
 
-static LIST_HEAD(svmx_arming_list);
-static DEFINE_SPINLOCK(svmx_arming_lock);
+static LIST_HEAD(svmx_arm_runs);
+static DEFINE_SPINLOCK(svmx_arm_runs_lock);
 
-int svmx_arming_begin(struct svmx_arming *a, struct svmx_client *c,
-		      unsigned long start, unsigned long end)
+int svmx_arm_run_begin(struct svmx_arm_run *a, struct svmx_client *c,
+		       unsigned long start, unsigned long end)
 {
 	a->client = c;
 	a->start = start;
 	a->end = end;
 	atomic_inc(&c->arming);
-	spin_lock(&svmx_arming_lock);
-	list_add(&a->node, &svmx_arming_list);
-	spin_unlock(&svmx_arming_lock);
+	spin_lock(&svmx_arm_runs_lock);
+	list_add(&a->node, &svmx_arm_runs);
+	spin_unlock(&svmx_arm_runs_lock);
 	return 0;
 }
 
-void svmx_arming_end(struct svmx_arming *a)
+void svmx_arm_run_end(struct svmx_arm_run *a)
 {
-	spin_lock(&svmx_arming_lock);
+	spin_lock(&svmx_arm_runs_lock);
 	list_del(&a->node);
-	spin_unlock(&svmx_arming_lock);
+	spin_unlock(&svmx_arm_runs_lock);
 	atomic_dec(&a->client->arming);
 }
 
 /* Is another svmx client of c's mm arming part of [start, end) right now? */
-bool svmx_arming_by_other(struct svmx_client *c, unsigned long start,
-			  unsigned long end)
+bool svmx_arm_run_by_other(struct svmx_client *c, unsigned long start,
+			   unsigned long end)
 {
-	struct svmx_arming *a;
+	struct svmx_arm_run *a;
 	bool ret = false;
 
 	/*
 	 * Nobody arming is the common case: no lock for it.  An arming that
 	 * causes this invalidation was announced by the thread running it.
 	 */
-	if (list_empty(&svmx_arming_list))
+	if (list_empty(&svmx_arm_runs))
 		return false;
-	spin_lock(&svmx_arming_lock);
-	list_for_each_entry(a, &svmx_arming_list, node) {
+	spin_lock(&svmx_arm_runs_lock);
+	list_for_each_entry(a, &svmx_arm_runs, node) {
 		if (a->client != c && a->client->mm == c->mm &&
 		    a->start < end && start < a->end) {
 			ret = true;
 			break;
 		}
 	}
-	spin_unlock(&svmx_arming_lock);
+	spin_unlock(&svmx_arm_runs_lock);
 	return ret;
 }
 
@@ -391,7 +391,7 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
 			 unsigned long end, unsigned long *run_end, bool *stale)
 {
 	struct mm_struct *mm = c->mm;
-	struct svmx_arming arming;
+	struct svmx_arm_run arming;
 	unsigned long seq;
 	long held;
 	int ret;
@@ -413,7 +413,7 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
 	 * sees SVMX_REASON_OWNER.  Split THPs before read_begin: the
 	 * migration invalidates the run.
 	 */
-	svmx_arming_begin(&arming, c, *addr, *run_end);
+	svmx_arm_run_begin(&arming, c, *addr, *run_end);
 	svmx_split_thp(c, *addr, *run_end);
 
 	seq = mmu_interval_read_begin(&c->notifier);
@@ -421,7 +421,7 @@ static long svmx_arm_run(struct svmx_client *c, unsigned long *addr,
 	ret = svmx_check_vmas(mm, *addr, *run_end);
 	held = ret ? ret : svmx_arm_pages(c, *addr, *run_end, seq, stale);
 	mmap_read_unlock(mm);
-	svmx_arming_end(&arming);
+	svmx_arm_run_end(&arming);
 	mutex_unlock(&c->arm_lock);
 	if (held > 0)
 		svmx_stat_add(c, &c->stats.armed, held);

@@ -28,8 +28,8 @@
 #include <linux/xarray.h>
 #include <svmx/svmx_uapi.h>
 
-struct svmx_arming {
-	struct list_head node;		/* on svmx_arming_list */
+struct svmx_arm_run {
+	struct list_head node;		/* on svmx_arm_runs */
 	struct svmx_client *client;
 	unsigned long start, end;
 };
@@ -73,11 +73,11 @@ long svmx_disarm(struct svmx_client *c, unsigned long start,
 		 unsigned long end, bool restore);
 unsigned long svmx_status(struct svmx_client *c, unsigned long start,
 			  unsigned long end, u64 *bitmap);
-int svmx_arming_begin(struct svmx_arming *a, struct svmx_client *c,
-		      unsigned long start, unsigned long end);
-void svmx_arming_end(struct svmx_arming *a);
-bool svmx_arming_by_other(struct svmx_client *c, unsigned long start,
-			  unsigned long end);
+int svmx_arm_run_begin(struct svmx_arm_run *a, struct svmx_client *c,
+		       unsigned long start, unsigned long end);
+void svmx_arm_run_end(struct svmx_arm_run *a);
+bool svmx_arm_run_by_other(struct svmx_client *c, unsigned long start,
+			   unsigned long end);
 
 /* svmx_notifier.c */
 extern const struct mmu_interval_notifier_ops svmx_notifier_ops;

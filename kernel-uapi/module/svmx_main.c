@@ -38,7 +38,7 @@ module_param_named(fail_table_stores, svmx_fail_table_stores, uint, 0600);
 MODULE_PARM_DESC(fail_table_stores,
 		 "Debug: fail this many device table insertions with -ENOMEM");
 
-static int svmx_open(struct inode *inode, struct file *file)
+static int svmx_dev_open(struct inode *inode, struct file *file)
 {
 	struct svmx_client *c;
 	int ret;
@@ -279,7 +279,7 @@ static long svmx_ioctl(struct file *file, unsigned int cmd, unsigned long arg)
 
 static const struct file_operations svmx_fops = {
 	.owner = THIS_MODULE,
-	.open = svmx_open,
+	.open = svmx_dev_open,
 	.release = svmx_release,
 	.read = svmx_events_read,
 	.poll = svmx_events_poll,

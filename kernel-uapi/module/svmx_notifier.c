@@ -118,13 +118,13 @@ static bool svmx_invalidate(struct mmu_interval_notifier *mni,
 #ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
 		reason = SVMX_REASON_OWNER;
 #else
-		reason = range->owner || svmx_arming_by_other(c, start, end) ?
+		reason = range->owner || svmx_arm_run_by_other(c, start, end) ?
 			 SVMX_REASON_OWNER : SVMX_REASON_CPU;
 #endif
 		break;
 #ifdef SVMX_HAVE_MAKE_DEVICE_EXCLUSIVE
 	case MMU_NOTIFY_CLEAR:
-		if (svmx_arming_by_other(c, start, end)) {
+		if (svmx_arm_run_by_other(c, start, end)) {
 			reason = SVMX_REASON_OWNER;
 		} else {
 			reason = SVMX_REASON_CPU;
