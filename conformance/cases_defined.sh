@@ -12,12 +12,7 @@ bad=0 total=0
 for c in "$src"/*.c; do
 	name=$(basename "$c" .c)
 	defined=$(grep -cE '^CLTEST(_IN)?\(' "$c" || true)
-	if [ "$defined" = 0 ]; then
-		legacy=$(grep -c 'CLTEST_CASE(' "$c" || true)
-		[ "$legacy" = 0 ] || echo "$name: $legacy cases (case array, not checked)"
-		total=$((total + legacy))
-		continue
-	fi
+	[ "$defined" != 0 ] || continue
 	suites=$(sed -nE 's/^CLTEST_IN\("([^"]*)",.*/\1/p' "$c" | sort -u)
 	if [ -z "$suites" ]; then
 		listed=$("$bin/$name" --list | wc -l)

@@ -99,7 +99,7 @@ static long defined_in(struct cltest_env *env, const char *options)
 	if (!k)
 		return -1;
 	err = run_one(env, k, out, 1);
-	clReleaseKernel(k);
+	cltest_release(k);
 	return err == CL_SUCCESS ? out[0] : -1;
 }
 
@@ -113,7 +113,7 @@ static bool delivered(struct cltest_env *env)
  * A reported extension is defined in builds of every OpenCL C version; the
  * string and the versioned list agree; every version defines the same.
  */
-static void extensions_reported_are_defined_in_every_build(struct cltest_env *env)
+CLTEST(extensions_reported_are_defined_in_every_build)
 {
 	const char *options[] = { "", "-cl-std=CL1.2", "-cl-std=CL2.0", "-cl-std=CL3.0" };
 	long reported = (reports(env, extensions[0]) ? 1 : 0) | (reports(env, extensions[1]) ? 2 : 0);
@@ -273,7 +273,7 @@ static void functions(struct cltest_env *env, const char *std)
 	k = cltest_kernel(env, src, "k", std);
 	CHECK(k != NULL);
 	err = run_one(env, k, out, sizeof(out) / sizeof(out[0]));
-	clReleaseKernel(k);
+	cltest_release(k);
 	CHECK_OK(err);
 	for (size_t side = 0; side < 2; side++)
 		for (size_t i = 0; i < NRESULTS; i++) {
@@ -287,13 +287,13 @@ static void functions(struct cltest_env *env, const char *std)
 		}
 }
 
-static void every_function_gives_its_result_opencl_c_2_0(struct cltest_env *env)
+CLTEST(every_function_gives_its_result_opencl_c_2_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		functions(env, "-cl-std=CL2.0");
 }
 
-static void every_function_gives_its_result_opencl_c_3_0(struct cltest_env *env)
+CLTEST(every_function_gives_its_result_opencl_c_3_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		functions(env, "-cl-std=CL3.0 -Werror");
@@ -328,7 +328,7 @@ static void every_function_gives_its_result_opencl_c_3_0(struct cltest_env *env)
 	"		R(e);\n"                                                                 \
 	"	}\n"
 
-static void double_functions_give_their_results_where_the_device_has_doubles(struct cltest_env *env)
+CLTEST(double_functions_give_their_results_where_the_device_has_doubles)
 {
 	const double want[] = { 0.5, -2.25, -2.25, 0, 1e300, 1e300, 0x1.123456789abcdp+100, 0, -0.0 };
 	const size_t nwant = sizeof(want) / sizeof(want[0]);
@@ -352,7 +352,7 @@ static void double_functions_give_their_results_where_the_device_has_doubles(str
 
 		CHECK(k != NULL);
 		err = run_one(env, k, out, 1 + 2 * nwant);
-		clReleaseKernel(k);
+		cltest_release(k);
 		CHECK_OK(err);
 		for (size_t i = 0; i < 2 * nwant; i++) {
 			double got;
@@ -395,7 +395,7 @@ static const char *legacy_source =
 	"	out[1] = n;\n"
 	"}\n";
 
-static void legacy_atom_functions_work_on_64_bit_objects(struct cltest_env *env)
+CLTEST(legacy_atom_functions_work_on_64_bit_objects)
 {
 	const uint64_t mask = 0xff000000ff000000UL, x1 = 0x100000001UL;
 	const uint64_t want[] = {
@@ -413,7 +413,7 @@ static void legacy_atom_functions_work_on_64_bit_objects(struct cltest_env *env)
 
 		CHECK(k != NULL);
 		err = run_one(env, k, out, 32);
-		clReleaseKernel(k);
+		cltest_release(k);
 		CHECK_OK(err);
 		CHECK(out[1] == 2 + (long)(sizeof(want) / sizeof(want[0])));
 		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
@@ -523,20 +523,20 @@ static void counter(struct cltest_env *env, const char *std)
 	       "%ld host reads went backwards\n", std, host_ops, device_ops, INC,
 	       (unsigned long long)total, (unsigned long long)want, backwards);
 	clSVMFree(env->context, counter);
-	clReleaseKernel(k);
+	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(total == want);
 	CHECK(backwards == 0);
 	CHECK(overlapped);
 }
 
-static void counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0(struct cltest_env *env)
+CLTEST(counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		counter(env, "-cl-std=CL2.0");
 }
 
-static void counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0(struct cltest_env *env)
+CLTEST(counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		counter(env, "-cl-std=CL3.0");
@@ -739,7 +739,7 @@ static void stack_of_svm_pointers(struct cltest_env *env, const char *std)
 	clSVMFree(env->context, nodes);
 	clSVMFree(env->context, head);
 	clSVMFree(env->context, done);
-	clReleaseKernel(k);
+	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(short_items == 0);
 	CHECK(bad == 0 && found == NODES);
@@ -748,33 +748,21 @@ static void stack_of_svm_pointers(struct cltest_env *env, const char *std)
 	CHECK(overlapped);
 }
 
-static void stack_keeps_every_node_host_and_kernel_opencl_c_2_0(struct cltest_env *env)
+CLTEST(stack_keeps_every_node_host_and_kernel_opencl_c_2_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		stack_of_svm_pointers(env, "-cl-std=CL2.0");
 }
 
-static void stack_keeps_every_node_host_and_kernel_opencl_c_3_0(struct cltest_env *env)
+CLTEST(stack_keeps_every_node_host_and_kernel_opencl_c_3_0)
 {
 	if (reports(env, NULL) || delivered(env))
 		stack_of_svm_pointers(env, "-cl-std=CL3.0");
 }
 
-static const struct cltest_case cases[] = {
-	CLTEST_CASE(extensions_reported_are_defined_in_every_build),
-	CLTEST_CASE(every_function_gives_its_result_opencl_c_2_0),
-	CLTEST_CASE(every_function_gives_its_result_opencl_c_3_0),
-	CLTEST_CASE(double_functions_give_their_results_where_the_device_has_doubles),
-	CLTEST_CASE(legacy_atom_functions_work_on_64_bit_objects),
-	CLTEST_CASE(counter_of_host_threads_and_kernel_is_exact_opencl_c_2_0),
-	CLTEST_CASE(counter_of_host_threads_and_kernel_is_exact_opencl_c_3_0),
-	CLTEST_CASE(stack_keeps_every_node_host_and_kernel_opencl_c_2_0),
-	CLTEST_CASE(stack_keeps_every_node_host_and_kernel_opencl_c_3_0),
-};
-
 int main(int argc, char **argv)
 {
 	/* rusticl 25 and later have doubles on llvmpipe only when asked. */
 	setenv("RUSTICL_FEATURES", "fp64", 0);
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

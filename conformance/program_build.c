@@ -43,7 +43,7 @@ static cl_int run(struct cltest_env *env, cl_kernel k, int *out, size_t n)
 	return err;
 }
 
-static void program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0(struct cltest_env *env)
+CLTEST(program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0)
 {
 	const char *src = "global int g = 41;\n"
 			  "kernel void k(global int *out) { out[0] = ++g; }\n";
@@ -70,7 +70,7 @@ static void program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0(struct
 	CHECK(out[0] == 42);
 }
 
-static void feature_guard_takes_the_branch_the_device_reports(struct cltest_env *env)
+CLTEST(feature_guard_takes_the_branch_the_device_reports)
 {
 	const char *src =
 		"#ifdef __opencl_c_program_scope_global_variables\n"
@@ -85,7 +85,7 @@ static void feature_guard_takes_the_branch_the_device_reports(struct cltest_env 
 
 	CHECK(k != NULL);
 	err = run(env, k, out, 1);
-	clReleaseKernel(k);
+	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(out[0] == (reports(env, "__opencl_c_program_scope_global_variables") ? 7 : -7));
 }
@@ -104,7 +104,7 @@ static const char *const features[] = {
 };
 #define NFEATURES (sizeof(features) / sizeof(features[0]))
 
-static void feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0(struct cltest_env *env)
+CLTEST(feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0)
 {
 	char src[8192];
 	size_t used = 0;
@@ -123,7 +123,7 @@ static void feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0(str
 	k = cltest_kernel(env, src, "k", "-cl-std=CL3.0");
 	CHECK(k != NULL);
 	err = run(env, k, out, NFEATURES + 1);
-	clReleaseKernel(k);
+	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(out[NFEATURES] == 300);
 	for (size_t i = 0; i < NFEATURES; i++) {
@@ -157,7 +157,7 @@ static const char *every_scope_kernel =
 	"	work_group_barrier(CLK_GLOBAL_MEM_FENCE);\n"
 	"}\n";
 
-static void every_scope_works_in_atomics_fences_barriers_and_flags(struct cltest_env *env)
+CLTEST(every_scope_works_in_atomics_fences_barriers_and_flags)
 {
 	const char *options[] = { "-cl-std=CL3.0", "-cl-std=CL3.0 -Werror" };
 
@@ -168,13 +168,13 @@ static void every_scope_works_in_atomics_fences_barriers_and_flags(struct cltest
 
 		CHECK(k != NULL);
 		err = run(env, k, out, 4);
-		clReleaseKernel(k);
+		cltest_release(k);
 		CHECK_OK(err);
 		CHECK(out[0] == 4 && out[2] == 5 && out[3] == 4);
 	}
 }
 
-static void build_options_query_returns_the_applications_options(struct cltest_env *env)
+CLTEST(build_options_query_returns_the_applications_options)
 {
 	const char *src = "kernel void k(global int *out) { out[0] = X; }\n";
 	const char *asked[] = { "-cl-std=CL3.0 -DX=3", "-cl-std=CL2.0  -DX=2", "-DX=1" };
@@ -188,7 +188,7 @@ static void build_options_query_returns_the_applications_options(struct cltest_e
 		CHECK(p != NULL);
 		err = clGetProgramBuildInfo(p, env->device, CL_PROGRAM_BUILD_OPTIONS, sizeof(got),
 					    got, &size);
-		clReleaseProgram(p);
+		cltest_release(p);
 		CHECK_OK(err);
 		if (strcmp(got, asked[i]) != 0)
 			fprintf(stderr, "asked for \"%s\", CL_PROGRAM_BUILD_OPTIONS says \"%s\"\n",
@@ -199,13 +199,5 @@ static void build_options_query_returns_the_applications_options(struct cltest_e
 
 int main(int argc, char **argv)
 {
-	static const struct cltest_case cases[] = {
-		CLTEST_CASE(program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0),
-		CLTEST_CASE(feature_guard_takes_the_branch_the_device_reports),
-		CLTEST_CASE(feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0),
-		CLTEST_CASE(every_scope_works_in_atomics_fences_barriers_and_flags),
-		CLTEST_CASE(build_options_query_returns_the_applications_options),
-	};
-
-	return cltest_main(argc, argv, "rusticl", cases, sizeof(cases) / sizeof(cases[0]));
+	return cltest_run(argc, argv, "rusticl");
 }

@@ -12,7 +12,7 @@
 
 bool cltest_failed;
 
-/* Inside a case of cltest_run: what the helpers return is held by the case. */
+/* Inside a case: what the helpers return is held by the case. */
 static bool holding;
 
 bool cltest_open(struct cltest_env *env, const char *platform_name,
@@ -244,23 +244,22 @@ void cltest_register(struct cltest_case *c)
 }
 
 /* Run one case in a new context and queue; true if it passed. */
-static bool run_case(const char *name, void (*fn)(struct cltest_env *env),
-		     const char *platform_name, bool hold_objects)
+static bool run_case(const struct cltest_case *c, const char *platform_name)
 {
 	struct cltest_env env;
 
 	if (!cltest_open(&env, platform_name, 0)) {
-		printf("FAIL %s: no OpenCL platform \"%s\" with a device\n", name, platform_name);
+		printf("FAIL %s: no OpenCL platform \"%s\" with a device\n", c->name, platform_name);
 		cltest_close(&env);
 		return false;
 	}
 	cltest_failed = false;
-	holding = hold_objects;
-	fn(&env);
+	holding = true;
+	c->fn(&env);
 	release_all_held(&env);
 	holding = false;
 	cltest_close(&env);
-	printf("%s %s\n", cltest_failed ? "FAIL" : "PASS", name);
+	printf("%s %s\n", cltest_failed ? "FAIL" : "PASS", c->name);
 	fflush(stdout);
 	return !cltest_failed;
 }
@@ -289,7 +288,7 @@ int cltest_run_suite(int argc, char **argv, const char *platform_name, const cha
 		if (only && strcmp(only, c->name) != 0)
 			continue;
 		ran++;
-		failed += !run_case(c->name, c->fn, platform_name, true);
+		failed += !run_case(c, platform_name);
 		c->ran = true;
 	}
 	if (only && !ran)
@@ -307,21 +306,6 @@ int cltest_run_suite(int argc, char **argv, const char *platform_name, const cha
 int cltest_run(int argc, char **argv, const char *platform_name)
 {
 	return cltest_run_suite(argc, argv, platform_name, NULL);
-}
-
-int cltest_main(int argc, char **argv, const char *platform_name,
-		const struct cltest_case *cases, size_t ncases)
-{
-	int failed = 0, ran = 0;
-
-	for (size_t i = 0; i < ncases; i++) {
-		if (argc > 1 && strcmp(argv[1], cases[i].name) != 0)
-			continue;
-		ran++;
-		failed += !run_case(cases[i].name, cases[i].fn, platform_name, false);
-	}
-	printf("%d passed, %d failed\n", ran - failed, failed);
-	return failed || !ran ? 1 : 0;
 }
 
 double cltest_now(void)

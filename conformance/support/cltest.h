@@ -104,15 +104,6 @@ int cltest_run(int argc, char **argv, const char *platform_name);
 int cltest_run_suite(int argc, char **argv, const char *platform_name, const char *suite);
 
 /*
- * The case array of the earlier harness, for tests not converted yet: the
- * same run, but what the helpers below return belongs to the caller (it
- * is not held by the case).
- */
-#define CLTEST_CASE(fn) { #fn, fn, NULL, 0, false, NULL }
-int cltest_main(int argc, char **argv, const char *platform_name,
-		const struct cltest_case *cases, size_t ncases);
-
-/*
  * What a case holds: released after the case, in the reverse order of
  * taking, whether it passed or failed (a failed CHECK returns at once).
  * First every user event held that is still pending is given a failed
@@ -121,7 +112,9 @@ int cltest_main(int argc, char **argv, const char *platform_name,
  * freed; then env's queue and context.  Tests do not release what the
  * case holds; cltest_release gives it up early (releases or frees it now,
  * for tests that assert what a release does, and returns the release's
- * status: CL_SUCCESS for an SVM allocation).  Thread-safe.
+ * status: CL_SUCCESS for an SVM allocation).  Thread-safe.  Outside a
+ * case (a program's own mode, program_binary --load) nothing is held: what
+ * the helpers return belongs to the caller.
  *
  * cltest_keep(obj) holds any context, queue, program, kernel, memory
  * object or event and returns it (NULL is not held).
