@@ -55,26 +55,6 @@ static bool reports_versioned(struct cltest_env *env, const char *ext)
 	return false;
 }
 
-/* Run a one-work-item kernel k(global long *out, ...) and read out[0..n). */
-static cl_int run_one(struct cltest_env *env, cl_kernel k, long *out, size_t n)
-{
-	cl_mem buf = clCreateBuffer(env->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-				    n * sizeof(long), out, NULL);
-	size_t one = 1;
-	cl_int err = buf ? CL_SUCCESS : CL_OUT_OF_RESOURCES;
-
-	if (err == CL_SUCCESS)
-		err = clSetKernelArg(k, 0, sizeof(buf), &buf);
-	if (err == CL_SUCCESS)
-		err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &one, &one, 0, NULL, NULL);
-	if (err == CL_SUCCESS)
-		err = clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, n * sizeof(long), out, 0,
-					  NULL, NULL);
-	if (buf)
-		clReleaseMemObject(buf);
-	return err;
-}
-
 /* --- what is reported is what builds have ---------------------------------- */
 
 static const char *macros_source =
@@ -98,7 +78,7 @@ static long defined_in(struct cltest_env *env, const char *options)
 
 	if (!k)
 		return -1;
-	err = run_one(env, k, out, 1);
+	err = cltest_run_one(env, k, out, sizeof(long));
 	cltest_release(k);
 	return err == CL_SUCCESS ? out[0] : -1;
 }
@@ -272,7 +252,7 @@ static void functions(struct cltest_env *env, const char *std)
 	function_results(want);
 	k = cltest_kernel(env, src, "k", std);
 	CHECK(k != NULL);
-	err = run_one(env, k, out, sizeof(out) / sizeof(out[0]));
+	err = cltest_run_one(env, k, out, sizeof(out));
 	cltest_release(k);
 	CHECK_OK(err);
 	for (size_t side = 0; side < 2; side++)
@@ -351,7 +331,7 @@ CLTEST(double_functions_give_their_results_where_the_device_has_doubles)
 		cl_int err;
 
 		CHECK(k != NULL);
-		err = run_one(env, k, out, 1 + 2 * nwant);
+		err = cltest_run_one(env, k, out, (1 + 2 * nwant) * sizeof(long));
 		cltest_release(k);
 		CHECK_OK(err);
 		for (size_t i = 0; i < 2 * nwant; i++) {
@@ -412,7 +392,7 @@ CLTEST(legacy_atom_functions_work_on_64_bit_objects)
 		cl_int err;
 
 		CHECK(k != NULL);
-		err = run_one(env, k, out, 32);
+		err = cltest_run_one(env, k, out, 32 * sizeof(long));
 		cltest_release(k);
 		CHECK_OK(err);
 		CHECK(out[1] == 2 + (long)(sizeof(want) / sizeof(want[0])));

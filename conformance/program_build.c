@@ -23,26 +23,6 @@ static bool reports(struct cltest_env *env, const char *feature)
 	return false;
 }
 
-/* Run a one-work-item kernel k(global int *out) and return out[0..n). */
-static cl_int run(struct cltest_env *env, cl_kernel k, int *out, size_t n)
-{
-	cl_mem buf = clCreateBuffer(env->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR,
-				    n * sizeof(int), out, NULL);
-	size_t one = 1;
-	cl_int err = buf ? CL_SUCCESS : CL_OUT_OF_RESOURCES;
-
-	if (err == CL_SUCCESS)
-		err = clSetKernelArg(k, 0, sizeof(buf), &buf);
-	if (err == CL_SUCCESS)
-		err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &one, &one, 0, NULL, NULL);
-	if (err == CL_SUCCESS)
-		err = clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, n * sizeof(int), out, 0,
-					  NULL, NULL);
-	if (buf)
-		clReleaseMemObject(buf);
-	return err;
-}
-
 CLTEST(program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0)
 {
 	const char *src = "global int g = 41;\n"
@@ -64,7 +44,7 @@ CLTEST(program_scope_global_is_a_clean_error_or_runs_in_opencl_c_3_0)
 	k = clCreateKernel(p, "k", &err);
 	clReleaseProgram(p);
 	CHECK_OK(err);
-	err = run(env, k, out, 1);
+	err = cltest_run_one(env, k, out, sizeof(int));
 	clReleaseKernel(k);
 	CHECK_OK(err);
 	CHECK(out[0] == 42);
@@ -84,7 +64,7 @@ CLTEST(feature_guard_takes_the_branch_the_device_reports)
 	cl_int err;
 
 	CHECK(k != NULL);
-	err = run(env, k, out, 1);
+	err = cltest_run_one(env, k, out, sizeof(int));
 	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(out[0] == (reports(env, "__opencl_c_program_scope_global_variables") ? 7 : -7));
@@ -122,7 +102,7 @@ CLTEST(feature_macros_are_exactly_the_reported_features_in_opencl_c_3_0)
 	memset(out, 0, sizeof(out));
 	k = cltest_kernel(env, src, "k", "-cl-std=CL3.0");
 	CHECK(k != NULL);
-	err = run(env, k, out, NFEATURES + 1);
+	err = cltest_run_one(env, k, out, (NFEATURES + 1) * sizeof(int));
 	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(out[NFEATURES] == 300);
@@ -167,7 +147,7 @@ CLTEST(every_scope_works_in_atomics_fences_barriers_and_flags)
 		cl_int err;
 
 		CHECK(k != NULL);
-		err = run(env, k, out, 4);
+		err = cltest_run_one(env, k, out, 4 * sizeof(int));
 		cltest_release(k);
 		CHECK_OK(err);
 		CHECK(out[0] == 4 && out[2] == 5 && out[3] == 4);

@@ -399,3 +399,21 @@ bool cltest_system_svm(const struct cltest_env *env)
 			       NULL) == CL_SUCCESS &&
 	       (svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
 }
+
+cl_int cltest_run_one(struct cltest_env *env, cl_kernel k, void *data, size_t size)
+{
+	cl_mem buf = clCreateBuffer(env->context, CL_MEM_READ_WRITE | CL_MEM_COPY_HOST_PTR, size,
+				    data, NULL);
+	size_t one = 1;
+	cl_int err = buf ? CL_SUCCESS : CL_OUT_OF_RESOURCES;
+
+	if (err == CL_SUCCESS)
+		err = clSetKernelArg(k, 0, sizeof(buf), &buf);
+	if (err == CL_SUCCESS)
+		err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &one, &one, 0, NULL, NULL);
+	if (err == CL_SUCCESS)
+		err = clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, size, data, 0, NULL, NULL);
+	if (buf)
+		clReleaseMemObject(buf);
+	return err;
+}

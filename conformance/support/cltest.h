@@ -161,6 +161,12 @@ cl_program cltest_build(struct cltest_env *env, const char *source, const char *
 cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *name,
 			const char *options);
 
+/*
+ * Run kernel k(global T *out, ...) as one work-item in a work-group of one,
+ * with out a buffer holding the size bytes at data, and read them back.
+ */
+cl_int cltest_run_one(struct cltest_env *env, cl_kernel k, void *data, size_t size);
+
 const char *cltest_err_name(cl_int err);
 
 /*
