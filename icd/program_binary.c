@@ -8,7 +8,6 @@
 #include "program_binary.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 /* The program's devices (malloc'd) and how many; NULL if the query failed. */
 static cl_device_id *program_devices(cl_program program, cl_uint *n)
@@ -70,8 +69,8 @@ static cl_int wrapped_info(cl_program program, cl_uint n, const bool *wraps,
 		if (name == CL_PROGRAM_BINARY_SIZES)
 			((size_t *)value)[i] = own[i] ?
 				svmx_program_binary_wrapped_size(own[i], sizes[i]) : sizes[i];
-		else if (own[i] && out[i] && !svmx_program_binary_wrap(own[i], sizes[i], out[i]))
-			memcpy(out[i], own[i], sizes[i]);
+		else if (own[i] && out[i])
+			svmx_program_binary_wrap(own[i], sizes[i], out[i]);
 	}
 	if (err == CL_SUCCESS && size_ret)
 		*size_ret = n * entry;

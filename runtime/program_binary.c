@@ -52,12 +52,10 @@ size_t svmx_program_binary_wrapped_size(const unsigned char *driver, size_t len)
 	       sizeof(struct header) + len;
 }
 
-bool svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned char *out)
+void svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned char *out)
 {
 	struct header h = { .version = 1, .fence_word = svmx_fence_word() };
 
-	if (!h.fence_word)
-		return false;
 	memcpy(h.magic, magic, sizeof(h.magic));
 	if (is_container(driver, len)) {
 		struct container c;
@@ -69,7 +67,6 @@ bool svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned 
 	}
 	memcpy(out, &h, sizeof(h));
 	memcpy(out + sizeof(h), driver, len);
-	return true;
 }
 
 /* The header's offset in bin, or -1 when it carries none. */

@@ -24,10 +24,10 @@ size_t svmx_program_binary_wrapped_size(const unsigned char *driver, size_t len)
 
 /*
  * Write the binary handed out for the driver's binary to out, which has
- * svmx_program_binary_wrapped_size() bytes; false when the fence word is
- * not mapped (then no build used it).
+ * svmx_program_binary_wrapped_size() bytes; only for a device that wraps
+ * (svmx_program_binary_wraps(): its fence word is mapped).
  */
-bool svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned char *out);
+void svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned char *out);
 
 /* The binary carries svmx's header. */
 bool svmx_program_binary_is_wrapped(const unsigned char *bin, size_t len);
