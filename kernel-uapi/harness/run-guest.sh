@@ -65,22 +65,15 @@ trap 'rm -rf "$work"' EXIT
 root=$work/root
 mkdir -p "$root"/{bin,sbin,etc,proc,sys,dev,tmp,mods,root}
 cp "${SVMX_BUSYBOX:-/bin/busybox}" "$root/bin/busybox"
-# rusticl: the library its ICD file names, the ICD file, libclc's SPIR-V
-# library and clang's OpenCL headers, which its compiler opens.
+# rusticl and what it opens at run time (opencl-files.sh).
 if [ $opencl = 1 ]; then
-	icd=/etc/OpenCL/vendors/rusticl.icd
-	[ -f $icd ] || { echo "run-guest: --opencl: no $icd (mesa-opencl-icd)" >&2; exit 2; }
-	lib=$(cat $icd)
-	case "$lib" in
-	/*) ;;
-	*) lib=$(/sbin/ldconfig -p | awk -v l="$lib" '$1 == l && /x86-64/ { print $NF; exit }') ;;
-	esac
-	[ -f "$lib" ] || { echo "run-guest: --opencl: rusticl's library not found" >&2; exit 2; }
-	libs+=("$lib")
-	for f in $icd /usr/lib/clc/spirv*-mesa3d-.spv /usr/lib/llvm-*/lib/clang/*/include/opencl-c*.h; do
-		[ -f "$f" ] || { echo "run-guest: --opencl: no $f" >&2; exit 2; }
-		files+=("$f:$f")
-	done
+	want=$("$here/opencl-files.sh")
+	while read -r kind f; do
+		case $kind in
+		lib) libs+=("$f") ;;
+		file) files+=("$f:$f") ;;
+		esac
+	done <<<"$want"
 fi
 # The libraries ldd resolves for $1, at the same paths in the guest (the
 # guest's loader searches the same default directories).
