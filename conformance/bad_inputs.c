@@ -126,10 +126,12 @@ static cl_int svm_free_then_check(struct fx *f, cl_context c, void *ptr)
 
 /*
  * clCreateProgramWithBinary of a binary with svmx's header (runtime/
- * program_binary.c) saying the fence word is at fence_word, of the given
- * header version: where no fence word can be, the binary is refused.
+ * program_binary.c): magic, version, relocation count, the fixed fence
+ * word, one relocation offset, then 36 bytes of 0xa5 as the driver's binary.  A header svmx cannot honour, or a
+ * relocation outside the binary, is refused.
  */
-static cl_int wrapped_binary(struct fx *f, cl_ulong fence_word, cl_uint version)
+static cl_int wrapped_binary(struct fx *f, cl_uint version, cl_uint relocations,
+			     cl_ulong fixed_word, cl_uint offset)
 {
 	unsigned char bin[64] = "svmxbin";
 	const unsigned char *bins[1] = { bin };
@@ -138,7 +140,10 @@ static cl_int wrapped_binary(struct fx *f, cl_ulong fence_word, cl_uint version)
 	cl_program prog;
 
 	memcpy(bin + 8, &version, sizeof(version));
-	memcpy(bin + 16, &fence_word, sizeof(fence_word));
+	memcpy(bin + 12, &relocations, sizeof(relocations));
+	memcpy(bin + 16, &fixed_word, sizeof(fixed_word));
+	memcpy(bin + 24, &offset, sizeof(offset));
+	memset(bin + 28, 0xa5, sizeof(bin) - 28);	/* the driver's part */
 	prog = clCreateProgramWithBinary(f->ctx, 1, &f->dev, &len, bins, &status, &err);
 	if (prog) {
 		clReleaseProgram(prog);
@@ -343,10 +348,20 @@ static cl_context create_context(cl_uint n, const cl_device_id *devs, void *noti
 	  OBJ_ERR(clCreateProgramWithBinary(f->ctx, 1, &f->dev, NULL,                        \
 					    (const unsigned char **)f->ptrs_host, NULL, &e_))) \
 	R(binary_svmx_header_fence_word_elsewhere, "clCreateProgramWithBinary",             \
-	  "svmx's header, fence word at 0x1000", CL_INVALID_BINARY, "svmx",                 \
-	  wrapped_binary(f, 0x1000, 1))                                                      \
+	  "svmx's header, no relocations, fence word at 0x1000", CL_INVALID_BINARY, "svmx", \
+	  wrapped_binary(f, 2, 0, 0x1000, 0))                                                \
 	R(binary_svmx_header_unknown_version, "clCreateProgramWithBinary",                  \
-	  "svmx's header of version 2", CL_INVALID_BINARY, "svmx", wrapped_binary(f, 0, 2))  \
+	  "svmx's header of version 1", CL_INVALID_BINARY, "svmx",                           \
+	  wrapped_binary(f, 1, 1, 0, 0))                                                     \
+	R(binary_svmx_relocation_past_the_end, "clCreateProgramWithBinary",                 \
+	  "svmx's header, a relocation at byte 4096 of 36", CL_INVALID_BINARY, "svmx",       \
+	  wrapped_binary(f, 2, 1, 0, 4096))                                                  \
+	R(binary_svmx_relocations_more_than_fit, "clCreateProgramWithBinary",               \
+	  "svmx's header, 2^32-1 relocations in 64 bytes", CL_INVALID_BINARY, "svmx",       \
+	  wrapped_binary(f, 2, 0xffffffffu, 0, 0))                                           \
+	R(binary_svmx_relocation_over_data, "clCreateProgramWithBinary",                    \
+	  "svmx's header, a relocation over bytes that are not 0", CL_INVALID_BINARY, "svmx", \
+	  wrapped_binary(f, 2, 1, 0, 0))                                                     \
 	R(release_program_null, "clReleaseProgram", "program is NULL", CL_INVALID_PROGRAM,    \
 	  "clReleaseProgram", clReleaseProgram(NULL))                                      \
 	R(release_program_is_buffer, "clReleaseProgram", "program is a buffer object",       \

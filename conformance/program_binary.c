@@ -3,16 +3,21 @@
  * layer they run; without it they run or fail with an OpenCL error, never
  * with a fault.  The kernel has a seq_cst fence, which svmx compiles to an
  * atomic on its fence word where the driver drops fences (rusticl 22.3 to
- * 24): the binary holds that word's address, valid only where svmx maps it.
+ * 24): the binary handed out must not hold that word's address, which
+ * another process may have elsewhere.
  *
  * The fresh process is this program again (--load FILE), exec'd with or
- * without OPENCL_LAYERS.  It exits 0 when the kernel ran and gave the right
- * result, 1 on an OpenCL error, 3 on a wrong result.
+ * without OPENCL_LAYERS; --load-elsewhere FILE first takes the address
+ * where svmx puts its fence word (PROT_NONE, so a kernel that still used it
+ * would fault).  It exits 0 when the kernel ran and gave the right result,
+ * 1 on an OpenCL error, 3 on a wrong result.
  */
 #include "cltest.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -27,6 +32,9 @@ static const char *source =
 	"}\n";
 
 enum { RAN = 0, OPENCL_ERROR = 1, WRONG_RESULT = 3 };
+
+/* Where svmx maps its fence word when it can (runtime/fence_word.c). */
+#define FENCE_WORD_ADDRESS 0x5f5f00000000UL
 
 /* The child: load FILE as the binary of the first rusticl device, run it. */
 static int load_and_run(const char *file)
@@ -83,8 +91,12 @@ static int load_and_run(const char *file)
 	return ret;
 }
 
-/* Build the kernel here and save the device's binary to a new file. */
-static bool save_binary(struct cltest_env *env, char *file)
+/*
+ * Build the kernel here and save the device's binary to a new file; with
+ * copy, also hand the binary back (*copy, *copy_len; the caller frees).
+ */
+static bool save_binary_copy(struct cltest_env *env, char *file, unsigned char **copy,
+			     size_t *copy_len)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
 	unsigned char *bin = NULL;
@@ -104,14 +116,24 @@ static bool save_binary(struct cltest_env *env, char *file)
 		saved = fclose(f) == 0 && saved;
 	else if (fd >= 0)
 		close(fd);
-	free(bin);
+	if (copy && saved) {
+		*copy = bin;
+		*copy_len = len;
+	} else {
+		free(bin);
+	}
 	if (program)
 		cltest_release(program);
 	return saved;
 }
 
-/* Run --load file in a new process, with or without the layer: its status. */
-static int fresh_process(const char *file, bool with_layer)
+static bool save_binary(struct cltest_env *env, char *file)
+{
+	return save_binary_copy(env, file, NULL, NULL);
+}
+
+/* Run mode (--load or --load-elsewhere) file in a new process, with or without the layer. */
+static int fresh_process_as(const char *mode, const char *file, bool with_layer)
 {
 	int status = 0;
 	pid_t pid;
@@ -121,7 +143,7 @@ static int fresh_process(const char *file, bool with_layer)
 	if (pid == 0) {
 		if (!with_layer)
 			unsetenv("OPENCL_LAYERS");
-		execl("/proc/self/exe", "program_binary", "--load", file, (char *)NULL);
+		execl("/proc/self/exe", "program_binary", mode, file, (char *)NULL);
 		_exit(127);
 	}
 	while (pid > 0 && waitpid(pid, &status, 0) < 0 && errno == EINTR)
@@ -130,6 +152,58 @@ static int fresh_process(const char *file, bool with_layer)
 		printf("  fresh process %s the layer: killed by signal %d\n",
 		       with_layer ? "with" : "without", WTERMSIG(status));
 	return status;
+}
+
+static int fresh_process(const char *file, bool with_layer)
+{
+	return fresh_process_as("--load", file, with_layer);
+}
+
+/* Whether this process has a mapping that holds addr (/proc/self/maps). */
+static bool mapped(uintptr_t addr)
+{
+	FILE *maps = fopen("/proc/self/maps", "r");
+	unsigned long lo, hi;
+	bool found = false;
+	char line[512];
+
+	while (maps && !found && fgets(line, sizeof(line), maps))
+		found = sscanf(line, "%lx-%lx", &lo, &hi) == 2 && lo <= addr && addr < hi;
+	if (maps)
+		fclose(maps);
+	return found;
+}
+
+CLTEST(binaries_built_through_svmx_hold_no_fence_word_address)
+{
+	char file[] = "/tmp/svmx-binary-XXXXXX";
+	unsigned char *bin = NULL;
+	size_t len = 0, held = 0;
+	uint64_t word = FENCE_WORD_ADDRESS;
+
+	CHECK(save_binary_copy(env, file, &bin, &len));
+	unlink(file);
+	/* Where svmx compiles fences to its word, the build mapped it here. */
+	if (mapped(FENCE_WORD_ADDRESS))
+		for (size_t i = 0; i + sizeof(word) <= len; i++)
+			held += memcmp(bin + i, &word, sizeof(word)) == 0;
+	printf("  fence word %s at %#lx; the %zu-byte binary holds that address %zu times\n",
+	       mapped(FENCE_WORD_ADDRESS) ? "mapped" : "not mapped (no fence workaround)",
+	       FENCE_WORD_ADDRESS, len, held);
+	free(bin);
+	CHECK(held == 0);
+}
+
+CLTEST(binaries_run_in_a_fresh_process_whose_fence_word_is_elsewhere)
+{
+	char file[] = "/tmp/svmx-binary-XXXXXX";
+	int status;
+
+	CHECK(save_binary(env, file));
+	status = fresh_process_as("--load-elsewhere", file, true);
+	unlink(file);
+
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == RAN);
 }
 
 CLTEST(binaries_built_through_svmx_run_in_a_fresh_process_with_it)
@@ -161,5 +235,15 @@ int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "--load") == 0)
 		return load_and_run(argv[2]);
+	if (argc == 3 && strcmp(argv[1], "--load-elsewhere") == 0) {
+		/* Before any OpenCL call: svmx maps its word when first needed. */
+		if (mmap((void *)FENCE_WORD_ADDRESS, 4096, PROT_NONE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0) !=
+		    (void *)FENCE_WORD_ADDRESS) {
+			fprintf(stderr, "cannot map %#lx\n", FENCE_WORD_ADDRESS);
+			return 2;
+		}
+		return load_and_run(argv[2]);
+	}
 	return cltest_run(argc, argv, "rusticl");
 }

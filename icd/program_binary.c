@@ -1,7 +1,8 @@
 /*
  * clGetProgramInfo (CL_PROGRAM_BINARY_SIZES, CL_PROGRAM_BINARIES) and
  * clCreateProgramWithBinary: binaries for devices whose kernels use svmx's
- * fence word go out with svmx's header and come back without it
+ * fence word go out with svmx's header and without the word's address, and
+ * come back without the header and with this process's address
  * (program_binary.c in the runtime says why).
  */
 #include "layer.h"
@@ -110,27 +111,31 @@ static cl_int CL_API_CALL get_program_info(cl_program program, cl_program_info n
 }
 
 /*
- * The binaries the driver gets: the given ones, with svmx's header taken
- * off those that carry it.  CL_INVALID_BINARY (and that binary's status)
- * for one whose fence word cannot be where it says.
+ * The binaries the driver gets: the given ones, and for those that carry
+ * svmx's header a copy without it (own[i], relocated to this process's
+ * fence word).  CL_INVALID_BINARY (and that binary's status) for one that
+ * cannot be loaded here.
  */
 static cl_int unwrap_all(cl_uint n, const size_t *lengths, const unsigned char **binaries,
-			 size_t *driver_lengths, const unsigned char **driver, cl_int *status)
+			 size_t *driver_lengths, const unsigned char **driver,
+			 unsigned char **own, cl_int *status)
 {
 	cl_int err = CL_SUCCESS;
 
 	for (cl_uint i = 0; i < n; i++) {
+		cl_int one = CL_SUCCESS;
+
 		driver[i] = binaries[i];
 		driver_lengths[i] = lengths[i];
-		if (svmx_program_binary_is_wrapped(binaries[i], lengths[i]) &&
-		    svmx_program_binary_unwrap(binaries[i], lengths[i], &driver[i],
-					       &driver_lengths[i]) != CL_SUCCESS) {
-			err = CL_INVALID_BINARY;
-			if (status)
-				status[i] = CL_INVALID_BINARY;
-		} else if (status) {
-			status[i] = CL_SUCCESS;
+		if (svmx_program_binary_is_wrapped(binaries[i], lengths[i])) {
+			one = svmx_program_binary_unwrap(binaries[i], lengths[i], &own[i],
+							 &driver_lengths[i]);
+			driver[i] = own[i];
 		}
+		if (status)
+			status[i] = one == CL_OUT_OF_HOST_MEMORY ? CL_SUCCESS : one;
+		if (err == CL_SUCCESS)
+			err = one;
 	}
 	return err;
 }
@@ -142,6 +147,7 @@ static cl_program CL_API_CALL create_program_with_binary(cl_context context, cl_
 							 cl_int *status, cl_int *errcode_ret)
 {
 	const unsigned char **driver = NULL;
+	unsigned char **own = NULL;
 	size_t *driver_lengths = NULL;
 	bool any = false;
 	cl_program program;
@@ -154,15 +160,19 @@ static cl_program CL_API_CALL create_program_with_binary(cl_context context, cl_
 		return svmx_next.clCreateProgramWithBinary(context, n, devices, lengths, binaries,
 							   status, errcode_ret);
 	driver = calloc(n, sizeof(*driver));
+	own = calloc(n, sizeof(*own));
 	driver_lengths = calloc(n, sizeof(*driver_lengths));
-	err = driver && driver_lengths ? unwrap_all(n, lengths, binaries, driver_lengths,
-						    driver, status)
-				       : CL_OUT_OF_HOST_MEMORY;
+	err = driver && own && driver_lengths ?
+		unwrap_all(n, lengths, binaries, driver_lengths, driver, own, status) :
+		CL_OUT_OF_HOST_MEMORY;
 	program = err == CL_SUCCESS ?
 		svmx_next.clCreateProgramWithBinary(context, n, devices, driver_lengths, driver,
 						    status, errcode_ret) : NULL;
 	if (err != CL_SUCCESS && errcode_ret)
 		*errcode_ret = err;
+	for (cl_uint i = 0; own && i < n; i++)
+		free(own[i]);
+	free(own);
 	free(driver);
 	free(driver_lengths);
 	return program;

@@ -1,12 +1,13 @@
 /*
  * Program binaries of kernels that hit svmx's fence word (build_options.c,
- * SVMX_WA_FENCE) hold that word's address, which only svmx maps.  Such a
- * binary is handed out with svmx's header in front, saying where the word
- * must be: svmx strips the header when the binary is loaded again and maps
- * the word there, or refuses the binary with CL_INVALID_BINARY.  Loaded
- * without svmx, the header makes the driver see a program with no kernels
- * (measured on rusticl 22.3: clCreateKernel fails with
- * CL_INVALID_PROGRAM_EXECUTABLE) instead of one that faults.
+ * SVMX_WA_FENCE) would hold that word's address, which only svmx maps and
+ * which may differ from one process to the next.  Such a binary is handed
+ * out with svmx's header in front and the address taken out of its SPIR-V
+ * (the header lists where it was); loading it through svmx puts back the
+ * address of this process's word.  Loaded without svmx, the header makes
+ * the driver see a program with no kernels (measured on rusticl 22.3:
+ * clCreateKernel fails with CL_INVALID_PROGRAM_EXECUTABLE) instead of one
+ * that faults.
  */
 #ifndef SVMX_PROGRAM_BINARY_H
 #define SVMX_PROGRAM_BINARY_H
@@ -33,11 +34,12 @@ void svmx_program_binary_wrap(const unsigned char *driver, size_t len, unsigned 
 bool svmx_program_binary_is_wrapped(const unsigned char *bin, size_t len);
 
 /*
- * The driver's binary inside a wrapped one, with the fence word mapped where
- * the binary expects it: CL_SUCCESS, or CL_INVALID_BINARY when the header is
- * damaged or the word cannot be at that address in this process.
+ * The driver's binary inside a wrapped one, with this process's fence word
+ * put where the binary uses it, in a copy the caller frees: CL_SUCCESS,
+ * CL_OUT_OF_HOST_MEMORY, or CL_INVALID_BINARY when the header is damaged
+ * or the binary needs the word at an address where this process has none.
  */
-cl_int svmx_program_binary_unwrap(const unsigned char *bin, size_t len,
-				  const unsigned char **driver, size_t *driver_len);
+cl_int svmx_program_binary_unwrap(const unsigned char *bin, size_t len, unsigned char **driver,
+				  size_t *driver_len);
 
 #endif
