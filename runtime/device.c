@@ -50,7 +50,7 @@ bool svmx_device_has_extension(const struct svmx_device *dev, const char *name)
 {
 	size_t n = strlen(name);
 
-	for (const char *p = dev->extensions; p && (p = strstr(p, name)) != NULL; p += n)
+	for (const char *p = dev->extensions; (p = strstr(p, name)) != NULL; p += n)
 		if ((p == dev->extensions || p[-1] == ' ') && (p[n] == ' ' || p[n] == '\0'))
 			return true;
 	return false;

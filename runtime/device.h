@@ -47,7 +47,7 @@ struct svmx_device {
 	size_t nadded;					/* of them added by svmx */
 	char defines[256];	/* -D for each added feature, or "" */
 	/* CL_DEVICE_EXTENSIONS and _WITH_VERSION: the driver's, then svmx's. */
-	char *extensions;
+	char *extensions;	/* never NULL: a device without it is not probed */
 	cl_name_version *extensions_versioned;
 	size_t nextensions;	/* entries of extensions_versioned */
 	bool added_extensions;	/* svmx answers both queries */

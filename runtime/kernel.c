@@ -228,7 +228,8 @@ cl_int svmx_kernel_set_svm_arg(struct svmx_kernel *k, cl_uint index, const void 
 	 * refuses sub-buffers at offsets below CL_DEVICE_MEM_BASE_ADDR_ALIGN).
 	 */
 	if (k->system_svm) {
-		err = svmx_next.clSetKernelArgSVMPointer(k->handle, index, value);
+		err = SVMX_FORWARD(clSetKernelArgSVMPointer, CL_INVALID_OPERATION, k->handle, index,
+				   value);
 		if (err == CL_SUCCESS) {
 			remember(k, index, alloc, NULL);
 			alloc = NULL;
@@ -319,7 +320,8 @@ cl_int svmx_kernel_set_exec_info(struct svmx_kernel *k, cl_kernel_exec_info name
 		if (*(const cl_bool *)value && !k->system_svm && !k->host_buffers)
 			return CL_INVALID_OPERATION;
 		if (*(const cl_bool *)value && k->system_svm)
-			return svmx_next.clSetKernelExecInfo(k->handle, name, size, value);
+			return SVMX_FORWARD(clSetKernelExecInfo, CL_INVALID_OPERATION, k->handle,
+					    name, size, value);
 		/* svmx's host buffers take any pointer whatever the switch says. */
 		return CL_SUCCESS;
 	default:
