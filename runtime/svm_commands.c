@@ -377,13 +377,30 @@ out:
 	return err;
 }
 
+/*
+ * Map and unmap: the device shares the host's memory coherently, so they
+ * only keep their place in the queue, once [ptr, ptr + size) is known SVM.
+ */
+static cl_int ordering_command(struct svmx_queue *q, const char *what, cl_command_type type,
+			       cl_ulong queued, bool blocking, void *ptr, size_t size,
+			       cl_uint nwait, const cl_event *wait, cl_event *event)
+{
+	struct svmx_alloc *alloc = NULL;
+	size_t offset;
+	cl_int err = find_svm_range(q, what, ptr, size, HOST_MAPPED, &alloc, &offset);
+
+	if (err != CL_SUCCESS)
+		return err;
+	err = empty_command(q, type, queued, blocking, nwait, wait, event);
+	put_alloc(alloc);
+	return err;
+}
+
 cl_int svmx_enqueue_svm_map(struct svmx_queue *q, cl_bool blocking, cl_map_flags flags,
 			    void *ptr, size_t size, cl_uint nwait, const cl_event *wait,
 			    cl_event *event)
 {
 	cl_ulong queued = svmx_event_now();
-	struct svmx_alloc *alloc = NULL;
-	size_t offset;
 	cl_int err;
 
 	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
@@ -392,33 +409,22 @@ cl_int svmx_enqueue_svm_map(struct svmx_queue *q, cl_bool blocking, cl_map_flags
 	    (flags & ~(cl_map_flags)(CL_MAP_READ | CL_MAP_WRITE | CL_MAP_WRITE_INVALIDATE_REGION)) ||
 	    ((flags & CL_MAP_WRITE_INVALIDATE_REGION) && (flags & (CL_MAP_READ | CL_MAP_WRITE))))
 		return CL_INVALID_VALUE;
-	if ((err = find_svm_range(q, "clEnqueueSVMMap", ptr, size, HOST_MAPPED, &alloc,
-				  &offset)) != CL_SUCCESS)
-		return err;
-	/* The device shares the host's memory coherently: mapping only orders. */
-	err = empty_command(q, CL_COMMAND_SVM_MAP, queued, blocking, nwait, wait, event);
-	put_alloc(alloc);
-	return err;
+	return ordering_command(q, "clEnqueueSVMMap", CL_COMMAND_SVM_MAP, queued, blocking, ptr,
+				size, nwait, wait, event);
 }
 
 cl_int svmx_enqueue_svm_unmap(struct svmx_queue *q, void *ptr, cl_uint nwait,
 			      const cl_event *wait, cl_event *event)
 {
 	cl_ulong queued = svmx_event_now();
-	struct svmx_alloc *alloc = NULL;
-	size_t offset;
 	cl_int err;
 
 	if ((err = check_wait_list(q, nwait, wait)) != CL_SUCCESS)
 		return err;
 	if (!ptr)
 		return CL_INVALID_VALUE;
-	if ((err = find_svm_range(q, "clEnqueueSVMUnmap", ptr, 1, HOST_MAPPED, &alloc,
-				  &offset)) != CL_SUCCESS)
-		return err;
-	err = empty_command(q, CL_COMMAND_SVM_UNMAP, queued, false, nwait, wait, event);
-	put_alloc(alloc);
-	return err;
+	return ordering_command(q, "clEnqueueSVMUnmap", CL_COMMAND_SVM_UNMAP, queued, false, ptr,
+				1, nwait, wait, event);
 }
 
 /* One range of a clEnqueueSVMMigrateMem, resolved to its allocation. */
