@@ -7,7 +7,6 @@
  */
 #include "cltest.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
@@ -44,15 +43,14 @@ static bool reports(struct cltest_env *env, const char *ext)
 static bool reports_versioned(struct cltest_env *env, const char *ext)
 {
 	cl_name_version list[128];
+	const cl_name_version *nv;
 	size_t size = 0;
 
 	if (clGetDeviceInfo(env->device, CL_DEVICE_EXTENSIONS_WITH_VERSION, sizeof(list), list,
 			    &size) != CL_SUCCESS)
 		return false;
-	for (size_t i = 0; i < size / sizeof(list[0]); i++)
-		if (strcmp(list[i].name, ext) == 0)
-			return list[i].version == CL_MAKE_VERSION(1, 0, 0);
-	return false;
+	nv = cltest_find_name(list, size / sizeof(list[0]), ext);
+	return nv && nv->version == CL_MAKE_VERSION(1, 0, 0);
 }
 
 /* --- what is reported is what builds have ---------------------------------- */
@@ -432,45 +430,39 @@ static const char *counter_source =
 	"}\n";
 
 struct adder {
-	pthread_t thread;
 	_Atomic uint64_t *counter;
 	atomic_int *progress;
-	atomic_bool *stop;
+	uint64_t last;
 	long ops, backwards;
 	bool saw_device_midway;
 };
 
-static void *host_adder(void *arg)
+/* One round of a host thread beside the kernel (cltest_run_beside_host). */
+static void host_adds(void *arg)
 {
 	struct adder *a = arg;
 	const int device_marks = DEVICE_ITEMS * ((DEVICE_ADDS_PER_ITEM + 63) / 64);
-	uint64_t last = 0;
 
-	while (!atomic_load(a->stop)) {
-		for (int i = 0; i < 1024; i++) {
-			uint64_t v = atomic_fetch_add(a->counter, INC);
+	for (int i = 0; i < 1024; i++) {
+		uint64_t v = atomic_fetch_add(a->counter, INC);
 
-			/* Only adds happen, and the counter never wraps: never lower. */
-			a->backwards += v < last;
-			last = v + INC;
-		}
-		a->ops += 1024;
-		int p = atomic_load_explicit(a->progress, memory_order_relaxed);
-
-		if (p > 0 && p < device_marks)
-			a->saw_device_midway = true;
+		/* Only adds happen, and the counter never wraps: never lower. */
+		a->backwards += v < a->last;
+		a->last = v + INC;
 	}
-	return NULL;
+	a->ops += 1024;
+	int p = atomic_load_explicit(a->progress, memory_order_relaxed);
+
+	if (p > 0 && p < device_marks)
+		a->saw_device_midway = true;
 }
 
 static void counter(struct cltest_env *env, const char *std)
 {
 	cl_kernel k = cltest_kernel(env, counter_source, "count", std);
-	_Atomic uint64_t *counter = clSVMAlloc(env->context, FINE_ATOMIC, 64, 0);
+	_Atomic uint64_t *counter = cltest_svm_alloc(env, FINE_ATOMIC, 64, 0);
 	atomic_int *progress = (atomic_int *)(counter + 1);
 	struct adder adders[HOST_THREADS];
-	atomic_bool stop = false;
-	size_t global = DEVICE_ITEMS;
 	int n = DEVICE_ADDS_PER_ITEM;
 	long host_ops = 0, backwards = 0;
 	bool overlapped = false;
@@ -482,16 +474,11 @@ static void counter(struct cltest_env *env, const char *std)
 	CHECK_OK(clSetKernelArgSVMPointer(k, 0, counter));
 	CHECK_OK(clSetKernelArgSVMPointer(k, 1, progress));
 	CHECK_OK(clSetKernelArg(k, 2, sizeof(n), &n));
+	for (int i = 0; i < HOST_THREADS; i++)
+		adders[i] = (struct adder){ .counter = counter, .progress = progress };
+	err = cltest_run_beside_host(env, k, DEVICE_ITEMS, NULL, HOST_THREADS, host_adds, adders,
+				     sizeof(adders[0]));
 	for (int i = 0; i < HOST_THREADS; i++) {
-		adders[i] = (struct adder){ .counter = counter, .progress = progress, .stop = &stop };
-		pthread_create(&adders[i].thread, NULL, host_adder, &adders[i]);
-	}
-	err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL);
-	if (err == CL_SUCCESS)
-		err = clFinish(env->queue);
-	atomic_store(&stop, true);
-	for (int i = 0; i < HOST_THREADS; i++) {
-		pthread_join(adders[i].thread, NULL);
 		host_ops += adders[i].ops;
 		backwards += adders[i].backwards;
 		overlapped |= adders[i].saw_device_midway;
@@ -502,8 +489,6 @@ static void counter(struct cltest_env *env, const char *std)
 	printf("  %s: host %ld + device %ld adds of %#lx: counter %#llx, want %#llx; "
 	       "%ld host reads went backwards\n", std, host_ops, device_ops, INC,
 	       (unsigned long long)total, (unsigned long long)want, backwards);
-	clSVMFree(env->context, counter);
-	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(total == want);
 	CHECK(backwards == 0);
@@ -600,65 +585,58 @@ static const char *stack_source =
 #define MAKE(p, t) ((p) | ((t) & 63) | ((((uint64_t)(t)) >> 6 & 0xffff) << 48))
 
 struct churner {
-	pthread_t thread;
 	_Atomic uint64_t *head;
 	atomic_int *progress;
-	atomic_bool *stop;
 	long pops, empty;
 	bool saw_device_midway;
 };
 
-static void *host_churn(void *arg)
+/* One round of a host thread beside the kernel (cltest_run_beside_host). */
+static void host_churn(void *arg)
 {
 	struct churner *c = arg;
+	uint64_t old = atomic_load_explicit(c->head, memory_order_acquire), next = 0;
+	struct node *n;
 
-	while (!atomic_load(c->stop)) {
-		uint64_t old = atomic_load_explicit(c->head, memory_order_acquire), next;
-		struct node *n;
-
-		do {
-			n = (struct node *)(uintptr_t)PTR(old);
-			if (!n)
-				break;
-			next = atomic_load_explicit(&n->next, memory_order_relaxed);
-		} while (!atomic_compare_exchange_weak_explicit(c->head, &old,
-								MAKE(next, TAG(old) + 1),
-								memory_order_acquire,
-								memory_order_acquire));
-		if (!n) {
-			c->empty++;
-			continue;
-		}
-		atomic_fetch_add_explicit(&n->pops, 1, memory_order_relaxed);
-		c->pops++;
-		old = atomic_load_explicit(c->head, memory_order_relaxed);
-		do {
-			atomic_store_explicit(&n->next, PTR(old), memory_order_relaxed);
-		} while (!atomic_compare_exchange_weak_explicit(c->head, &old,
-								MAKE((uintptr_t)n, TAG(old) + 1),
-								memory_order_release,
-								memory_order_relaxed));
-		int p = atomic_load_explicit(c->progress, memory_order_relaxed);
-
-		if (p > 0 && p < STACK_ITEMS * STACK_ROUNDS / 16)
-			c->saw_device_midway = true;
-		for (volatile int i = 0; i < HOST_PAUSE; i++)
-			;
+	do {
+		n = (struct node *)(uintptr_t)PTR(old);
+		if (!n)
+			break;
+		next = atomic_load_explicit(&n->next, memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(c->head, &old, MAKE(next, TAG(old) + 1),
+							memory_order_acquire,
+							memory_order_acquire));
+	if (!n) {
+		c->empty++;
+		return;
 	}
-	return NULL;
+	atomic_fetch_add_explicit(&n->pops, 1, memory_order_relaxed);
+	c->pops++;
+	old = atomic_load_explicit(c->head, memory_order_relaxed);
+	do {
+		atomic_store_explicit(&n->next, PTR(old), memory_order_relaxed);
+	} while (!atomic_compare_exchange_weak_explicit(c->head, &old,
+							MAKE((uintptr_t)n, TAG(old) + 1),
+							memory_order_release,
+							memory_order_relaxed));
+	int p = atomic_load_explicit(c->progress, memory_order_relaxed);
+
+	if (p > 0 && p < STACK_ITEMS * STACK_ROUNDS / 16)
+		c->saw_device_midway = true;
+	for (volatile int i = 0; i < HOST_PAUSE; i++)
+		;
 }
 
 static void stack_of_svm_pointers(struct cltest_env *env, const char *std)
 {
 	cl_kernel k = cltest_kernel(env, stack_source, "churn", std);
-	struct node *nodes = clSVMAlloc(env->context, FINE_ATOMIC, NODES * sizeof(*nodes), 64);
-	_Atomic uint64_t *head = clSVMAlloc(env->context, FINE_ATOMIC, 64, 0);
+	struct node *nodes = cltest_svm_alloc(env, FINE_ATOMIC, NODES * sizeof(*nodes), 64);
+	_Atomic uint64_t *head = cltest_svm_alloc(env, FINE_ATOMIC, 64, 0);
 	atomic_int *progress = (atomic_int *)(head + 1);
-	int *done = clSVMAlloc(env->context, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER,
-			       STACK_ITEMS * 2 * sizeof(int), 0);
+	int *done = cltest_svm_alloc(env, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER,
+				     STACK_ITEMS * 2 * sizeof(int), 0);
 	struct churner churners[HOST_THREADS];
-	atomic_bool stop = false;
-	size_t global = STACK_ITEMS, local = STACK_LOCAL;
+	size_t local = STACK_LOCAL;
 	int rounds = STACK_ROUNDS;
 	long host_pops = 0, device_pops = 0, popped = 0, device_empty = 0, host_empty = 0;
 	bool overlapped = false, seen[NODES] = { false };
@@ -679,16 +657,11 @@ static void stack_of_svm_pointers(struct cltest_env *env, const char *std)
 	CHECK_OK(clSetKernelArgSVMPointer(k, 2, done));
 	CHECK_OK(clSetKernelArgSVMPointer(k, 3, progress));
 	CHECK_OK(clSetKernelArg(k, 4, sizeof(rounds), &rounds));
+	for (int i = 0; i < HOST_THREADS; i++)
+		churners[i] = (struct churner){ .head = head, .progress = progress };
+	err = cltest_run_beside_host(env, k, STACK_ITEMS, &local, HOST_THREADS, host_churn,
+				     churners, sizeof(churners[0]));
 	for (int i = 0; i < HOST_THREADS; i++) {
-		churners[i] = (struct churner){ .head = head, .progress = progress, .stop = &stop };
-		pthread_create(&churners[i].thread, NULL, host_churn, &churners[i]);
-	}
-	err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, &local, 0, NULL, NULL);
-	if (err == CL_SUCCESS)
-		err = clFinish(env->queue);
-	atomic_store(&stop, true);
-	for (int i = 0; i < HOST_THREADS; i++) {
-		pthread_join(churners[i].thread, NULL);
 		host_pops += churners[i].pops;
 		host_empty += churners[i].empty;
 		overlapped |= churners[i].saw_device_midway;
@@ -716,10 +689,6 @@ static void stack_of_svm_pointers(struct cltest_env *env, const char *std)
 	       "(%ld counted by the nodes; empty %ld host, %ld device), head changed %llu times\n",
 	       std, found, NODES, host_pops, device_pops, popped, host_empty, device_empty,
 	       (unsigned long long)TAG(atomic_load(head)));
-	clSVMFree(env->context, nodes);
-	clSVMFree(env->context, head);
-	clSVMFree(env->context, done);
-	cltest_release(k);
 	CHECK_OK(err);
 	CHECK(short_items == 0);
 	CHECK(bad == 0 && found == NODES);

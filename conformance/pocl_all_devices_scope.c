@@ -10,16 +10,12 @@
 
 #include <pthread.h>
 #include <stdatomic.h>
-#include <string.h>
 
 CLTEST(svm_capabilities_stay_native)
 {
-	cl_device_svm_capabilities svm = 0;
-
-	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
-				 NULL));
 	/* PoCL's own SVM, fine-grain system or not (PoCL 6.0 has it). */
-	CHECK((svm & ~(cl_device_svm_capabilities)CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ==
+	CHECK((cltest_svm_capabilities(env) &
+	       ~(cl_device_svm_capabilities)CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ==
 	      (CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
 	       CL_DEVICE_SVM_ATOMICS));
 }
@@ -29,16 +25,14 @@ CLTEST(all_devices_scope_feature_is_reported)
 	cl_name_version features[64];
 	cl_device_atomic_capabilities mem = 0;
 	size_t size = 0;
-	bool found = false;
 
 	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_ATOMIC_MEMORY_CAPABILITIES,
 				 sizeof(mem), &mem, NULL));
 	CHECK(mem & CL_DEVICE_ATOMIC_SCOPE_ALL_DEVICES);
 	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_OPENCL_C_FEATURES, sizeof(features),
 				 features, &size));
-	for (size_t i = 0; i < size / sizeof(*features); i++)
-		found |= !strcmp(features[i].name, "__opencl_c_atomic_scope_all_devices");
-	CHECK(found);
+	CHECK(cltest_find_name(features, size / sizeof(*features),
+			       "__opencl_c_atomic_scope_all_devices"));
 }
 
 CLTEST(opencl_c_2_0_is_not_claimed)
@@ -74,20 +68,15 @@ CLTEST(all_svm_devices_counter_is_exact_in_opencl_c_3_0)
 		"		atomic_fetch_add_explicit(c, 1, memory_order_seq_cst,\n"
 		"					  memory_scope_all_svm_devices);\n"
 		"}\n";
-	cl_program p = cltest_build(env, src, "-cl-std=CL3.0");
+	cl_kernel k = cltest_kernel(env, src, "count", "-cl-std=CL3.0");
 	size_t global = DEVICE_ITEMS;
 	int n = DEVICE_ADDS;
 	pthread_t host[2];
-	cl_kernel k;
 	cl_int err;
 
-	CHECK(p != NULL);
-	k = cltest_keep(clCreateKernel(p, "count", &err));
-	cltest_release(p);
 	CHECK(k != NULL);
-	counter = clSVMAlloc(env->context,
-			     CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER | CL_MEM_SVM_ATOMICS,
-			     sizeof(*counter), 0);
+	counter = cltest_svm_alloc(env, CL_MEM_READ_WRITE | CL_MEM_SVM_FINE_GRAIN_BUFFER |
+				   CL_MEM_SVM_ATOMICS, sizeof(*counter), 0);
 	CHECK(counter != NULL);
 	atomic_store(counter, 0);
 	CHECK_OK(clSetKernelArgSVMPointer(k, 0, counter));
@@ -100,7 +89,6 @@ CLTEST(all_svm_devices_counter_is_exact_in_opencl_c_3_0)
 		pthread_join(host[i], NULL);
 	int total = atomic_load(counter);
 
-	clSVMFree(env->context, counter);
 	CHECK_OK(err);
 	CHECK(total == 2 * HOST_ADDS + DEVICE_ITEMS * DEVICE_ADDS);
 }

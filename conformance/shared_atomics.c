@@ -6,7 +6,6 @@
  */
 #include "cltest.h"
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <string.h>
 
@@ -47,29 +46,25 @@ static const char *source =
 #define DEVICE_ADDS_PER_ITEM 40000	/* 10.24 M device adds */
 
 struct adder {
-	pthread_t thread;
 	atomic_int *counter;
 	atomic_int *progress;
-	atomic_bool *stop;
 	long ops;
 	bool saw_device_midway;
 };
 
-static void *host_adder(void *arg)
+/* One round of a host thread beside the kernel (cltest_run_beside_host). */
+static void host_adds(void *arg)
 {
 	struct adder *a = arg;
 	const int device_total = DEVICE_ITEMS * DEVICE_ADDS_PER_ITEM;
 
-	while (!atomic_load(a->stop)) {
-		for (int i = 0; i < 1024; i++)
-			atomic_fetch_add(a->counter, 1);
-		a->ops += 1024;
-		int p = atomic_load_explicit(a->progress, memory_order_relaxed);
+	for (int i = 0; i < 1024; i++)
+		atomic_fetch_add(a->counter, 1);
+	a->ops += 1024;
+	int p = atomic_load_explicit(a->progress, memory_order_relaxed);
 
-		if (p > 0 && p < device_total)
-			a->saw_device_midway = true;
-	}
-	return NULL;
+	if (p > 0 && p < device_total)
+		a->saw_device_midway = true;
 }
 
 static void counter(struct cltest_env *env, const char *std)
@@ -78,8 +73,6 @@ static void counter(struct cltest_env *env, const char *std)
 	atomic_int *counter = cltest_svm_alloc(env, FINE_ATOMIC, 2 * sizeof(atomic_int), 0);
 	atomic_int *progress = counter + 1;
 	struct adder adders[HOST_THREADS];
-	atomic_bool stop = false;
-	size_t global = DEVICE_ITEMS;
 	int n = DEVICE_ADDS_PER_ITEM;
 	long host_ops = 0;
 	bool overlapped = false;
@@ -91,18 +84,13 @@ static void counter(struct cltest_env *env, const char *std)
 	CHECK_OK(clSetKernelArgSVMPointer(k, 0, counter));
 	CHECK_OK(clSetKernelArgSVMPointer(k, 1, progress));
 	CHECK_OK(clSetKernelArg(k, 2, sizeof(n), &n));
-	for (int i = 0; i < HOST_THREADS; i++) {
-		adders[i] = (struct adder){ .counter = counter, .progress = progress, .stop = &stop };
-		pthread_create(&adders[i].thread, NULL, host_adder, &adders[i]);
-	}
+	for (int i = 0; i < HOST_THREADS; i++)
+		adders[i] = (struct adder){ .counter = counter, .progress = progress };
 	double t0 = cltest_now();
 
-	err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, NULL, 0, NULL, NULL);
-	if (err == CL_SUCCESS)
-		err = clFinish(env->queue);
-	atomic_store(&stop, true);
+	err = cltest_run_beside_host(env, k, DEVICE_ITEMS, NULL, HOST_THREADS, host_adds, adders,
+				     sizeof(adders[0]));
 	for (int i = 0; i < HOST_THREADS; i++) {
-		pthread_join(adders[i].thread, NULL);
 		host_ops += adders[i].ops;
 		overlapped |= adders[i].saw_device_midway;
 	}
@@ -153,6 +141,7 @@ CLTEST(host_odd_and_kernel_even_bytes_are_both_kept)
 	CHECK_OK(clSetKernelArg(k, 2, sizeof(rounds), &rounds));
 	CHECK_OK(clSetKernelArgSVMPointer(k, 3, progress));
 	CHECK_OK(clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, NULL, 0, NULL, &done));
+	cltest_keep(done);
 	clFlush(env->queue);
 	/* Rewrite every odd byte until the kernel is half way; it goes on after. */
 	while (atomic_load(progress) < BYTE_ITEMS * ROUNDS / 2) {
@@ -163,7 +152,7 @@ CLTEST(host_odd_and_kernel_even_bytes_are_both_kept)
 	int progress_when_host_stopped = atomic_load(progress);
 
 	CHECK_OK(clWaitForEvents(1, &done));
-	clReleaseEvent(done);
+	cltest_release(done);
 	int bad_even = 0, bad_odd = 0;
 
 	for (int j = 0; j < PAIRS; j++) {

@@ -36,13 +36,12 @@ static cl_int run_set(struct cltest_env *env, cl_kernel k, cl_mem mem, int v, si
 
 CLTEST(buffer_on_svm_pointer_shares_the_memory)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel set = program ? cltest_keep(clCreateKernel(program, "set", NULL)) : NULL;
+	cl_kernel set = cltest_kernel(env, source, "set", "-cl-std=CL2.0");
 	cl_svm_mem_flags kinds[2] = { CL_MEM_READ_WRITE, CL_MEM_SVM_FINE_GRAIN_BUFFER };
 
 	CHECK(set);
 	for (int kind = 0; kind < 2; kind++) {
-		int *a = clSVMAlloc(env->context, kinds[kind], 1024 * sizeof(int), 0);
+		int *a = cltest_svm_alloc(env, kinds[kind], 1024 * sizeof(int), 0);
 		cl_int err;
 
 		CHECK(a);
@@ -52,11 +51,12 @@ CLTEST(buffer_on_svm_pointer_shares_the_memory)
 			a[i] = -1;
 		CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
 		/* The whole allocation, and an interior range of it. */
-		cl_mem whole = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR | CL_MEM_READ_WRITE,
-					      1024 * sizeof(int), a, &err);
+		cl_mem whole = cltest_keep(clCreateBuffer(env->context,
+							  CL_MEM_USE_HOST_PTR | CL_MEM_READ_WRITE,
+							  1024 * sizeof(int), a, &err));
 		CHECK_OK(err);
-		cl_mem part = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 100 * sizeof(int),
-					     a + 500, &err);
+		cl_mem part = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR,
+							 100 * sizeof(int), a + 500, &err));
 		CHECK_OK(err);
 		CHECK_OK(run_set(env, set, whole, 1000, 10));
 		CHECK_OK(run_set(env, set, part, 2000, 100));
@@ -77,9 +77,9 @@ CLTEST(buffer_on_svm_pointer_shares_the_memory)
 		CHECK_OK(clEnqueueReadBuffer(env->queue, part, CL_TRUE, 50 * sizeof(int), sizeof(got),
 					     &got, 0, NULL, NULL));
 		CHECK(got == 12345);
-		clReleaseMemObject(part);
-		clReleaseMemObject(whole);
-		clSVMFree(env->context, a);
+		cltest_release(part);
+		cltest_release(whole);
+		cltest_release(a);
 	}
 }
 
@@ -91,20 +91,26 @@ CLTEST(uses_svm_pointer_is_true_only_for_svm_memory)
 	cl_int err;
 
 	CHECK(a);
-	cl_mem svm = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192, a, &err);
+	cl_mem svm = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192, a,
+						&err));
 	CHECK_OK(err);
-	cl_mem interior = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 100, a + 7, &err);
+	cl_mem interior = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 100, a + 7,
+						     &err));
 	CHECK_OK(err);
-	cl_mem sub = clCreateSubBuffer(svm, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+	cl_mem sub = cltest_keep(clCreateSubBuffer(svm, 0, CL_BUFFER_CREATE_TYPE_REGION, &region,
+						   &err));
 	CHECK_OK(err);
-	cl_mem plain_host = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192, host, &err);
+	cl_mem plain_host = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8192,
+						       host, &err));
 	CHECK_OK(err);
-	cl_mem plain_sub = clCreateSubBuffer(plain_host, 0, CL_BUFFER_CREATE_TYPE_REGION, &region,
-					     &err);
+	cl_mem plain_sub = cltest_keep(clCreateSubBuffer(plain_host, 0, CL_BUFFER_CREATE_TYPE_REGION,
+							 &region, &err));
 	CHECK_OK(err);
-	cl_mem plain = clCreateBuffer(env->context, CL_MEM_READ_WRITE, 8192, NULL, &err);
+	cl_mem plain = cltest_keep(clCreateBuffer(env->context, CL_MEM_READ_WRITE, 8192, NULL,
+						  &err));
 	CHECK_OK(err);
-	cl_mem copied = clCreateBuffer(env->context, CL_MEM_COPY_HOST_PTR, 8192, a, &err);
+	cl_mem copied = cltest_keep(clCreateBuffer(env->context, CL_MEM_COPY_HOST_PTR, 8192, a,
+						   &err));
 	CHECK_OK(err);
 
 	CHECK(uses_svm(svm) == CL_TRUE);
@@ -121,10 +127,6 @@ CLTEST(uses_svm_pointer_is_true_only_for_svm_memory)
 	CHECK_ERR(clGetMemObjectInfo(svm, CL_MEM_USES_SVM_POINTER, 1, &b, NULL), CL_INVALID_VALUE);
 	CHECK_OK(clGetMemObjectInfo(svm, CL_MEM_USES_SVM_POINTER, 0, NULL, &size));
 	CHECK(size == sizeof(cl_bool));
-	cl_mem all[] = { sub, interior, svm, plain_sub, plain_host, plain, copied };
-
-	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++)
-		clReleaseMemObject(all[i]);
 }
 
 CLTEST(buffer_running_past_the_allocation_is_refused)
@@ -133,37 +135,39 @@ CLTEST(buffer_running_past_the_allocation_is_refused)
 	cl_int err = CL_SUCCESS;
 
 	CHECK(a);
-	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 5001, a, &err));
+	CHECK(!cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 5001, a, &err)));
 	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
-	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4901, a + 100, &err));
+	CHECK(!cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4901, a + 100,
+					  &err)));
 	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
-	CHECK(!clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 2, a + 4999, NULL));
+	CHECK(!cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 2, a + 4999, NULL)));
 	cl_mem_properties none[] = { 0 };
 
-	CHECK(!clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR, 5001, a,
-					    &err));
+	CHECK(!cltest_keep(clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR,
+							5001, a, &err)));
 	CHECK_ERR(err, CL_INVALID_BUFFER_SIZE);
 	/* Exactly up to the end is fine. */
-	cl_mem ok = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4900, a + 100, &err);
+	cl_mem ok = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4900, a + 100,
+					       &err));
 
 	CHECK_OK(err);
-	clReleaseMemObject(ok);
-	ok = clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR, 5000, a, &err);
+	cltest_release(ok);
+	ok = cltest_keep(clCreateBufferWithProperties(env->context, none, CL_MEM_USE_HOST_PTR, 5000,
+						      a, &err));
 	CHECK_OK(err);
 	CHECK(uses_svm(ok) == CL_TRUE);
-	clReleaseMemObject(ok);
+	cltest_release(ok);
 	/* A pointer svmx does not know is the driver's business. */
 	static char host[64];
 
-	ok = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64, host, &err);
+	ok = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64, host, &err));
 	CHECK_OK(err);
-	clReleaseMemObject(ok);
+	cltest_release(ok);
 }
 
 CLTEST(sub_buffers_of_svm_buffers_work_in_kernels)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel set = program ? cltest_keep(clCreateKernel(program, "set", NULL)) : NULL;
+	cl_kernel set = cltest_kernel(env, source, "set", "-cl-std=CL2.0");
 	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096 * sizeof(int), 0);
 	size_t origins[] = { 0, 12, 4096, 3 * 4096 };
 	cl_uint align_bits = 0;
@@ -175,23 +179,25 @@ CLTEST(sub_buffers_of_svm_buffers_work_in_kernels)
 				 &align_bits, NULL));
 	align = align_bits / 8 ? align_bits / 8 : 1;
 	memset(a, 0, 4096 * sizeof(int));
-	cl_mem buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 4096 * sizeof(int), a, &err);
+	cl_mem buf = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR,
+						4096 * sizeof(int), a, &err));
 	CHECK_OK(err);
 	for (size_t i = 0; i < sizeof(origins) / sizeof(origins[0]); i++) {
 		cl_buffer_region region = { origins[i], 64 };
-		cl_mem sub = clCreateSubBuffer(buf, 0, CL_BUFFER_CREATE_TYPE_REGION, &region, &err);
+		cl_mem sub = cltest_keep(clCreateSubBuffer(buf, 0, CL_BUFFER_CREATE_TYPE_REGION,
+							   &region, &err));
 
 		/* Below the device's base address alignment the driver may refuse. */
 		if (err == CL_MISALIGNED_SUB_BUFFER_OFFSET && origins[i] % align)
 			continue;
 		CHECK_OK(err);
 		CHECK_OK(run_set(env, set, sub, 100 * (int)(i + 1), 16));
-		clReleaseMemObject(sub);
+		cltest_release(sub);
 		for (int j = 0; j < 16; j++)
 			CHECK(*(int *)((char *)a + origins[i] + j * sizeof(int)) ==
 			      100 * (int)(i + 1) + j);
 	}
-	clReleaseMemObject(buf);
+	cltest_release(buf);
 }
 
 CLTEST(map_buffer_returns_the_svm_address)
@@ -200,7 +206,8 @@ CLTEST(map_buffer_returns_the_svm_address)
 	cl_int err;
 
 	CHECK(a);
-	cl_mem buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8000, a + 64, &err);
+	cl_mem buf = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 8000, a + 64,
+						&err));
 	CHECK_OK(err);
 	void *p = clEnqueueMapBuffer(env->queue, buf, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 100, 200,
 				     0, NULL, NULL, &err);
@@ -208,13 +215,12 @@ CLTEST(map_buffer_returns_the_svm_address)
 	CHECK(p == a + 164);
 	CHECK_OK(clEnqueueUnmapMemObject(env->queue, buf, p, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clReleaseMemObject(buf);
+	cltest_release(buf);
 }
 
 CLTEST(nosvm_argument_takes_a_buffer)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel k = program ? cltest_keep(clCreateKernel(program, "set_nosvm", NULL)) : NULL;
+	cl_kernel k = cltest_kernel(env, source, "set_nosvm", "-cl-std=CL2.0");
 	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, 64 * sizeof(int), 0);
 	cl_int err;
 	int host[64] = { 0 }, v = 9;
@@ -222,7 +228,8 @@ CLTEST(nosvm_argument_takes_a_buffer)
 
 	CHECK(k && a);
 	/* An ordinary buffer. */
-	cl_mem buf = clCreateBuffer(env->context, CL_MEM_READ_WRITE, sizeof(host), NULL, &err);
+	cl_mem buf = cltest_keep(clCreateBuffer(env->context, CL_MEM_READ_WRITE, sizeof(host), NULL,
+						&err));
 	CHECK_OK(err);
 	CHECK_OK(clSetKernelArg(k, 0, sizeof(buf), &buf));
 	CHECK_OK(clSetKernelArg(k, 1, sizeof(v), &v));
@@ -230,9 +237,10 @@ CLTEST(nosvm_argument_takes_a_buffer)
 	CHECK_OK(clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, sizeof(host), host, 0, NULL,
 				     NULL));
 	CHECK(host[0] == 9 && host[63] == 9);
-	clReleaseMemObject(buf);
+	cltest_release(buf);
 	/* A buffer over SVM memory. */
-	buf = clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64 * sizeof(int), a, &err);
+	buf = cltest_keep(clCreateBuffer(env->context, CL_MEM_USE_HOST_PTR, 64 * sizeof(int), a,
+					 &err));
 	CHECK_OK(err);
 	v = 10;
 	CHECK_OK(clSetKernelArg(k, 0, sizeof(buf), &buf));
@@ -243,7 +251,7 @@ CLTEST(nosvm_argument_takes_a_buffer)
 	CHECK(a[0] == 10 && a[63] == 10);
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, NULL));
 	CHECK_OK(clFinish(env->queue));
-	clReleaseMemObject(buf);
+	cltest_release(buf);
 }
 
 int main(int argc, char **argv)

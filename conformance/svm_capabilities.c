@@ -5,8 +5,6 @@
  */
 #include "cltest.h"
 
-#include <string.h>
-
 static const char *all_svm_devices_kernel =
 	"kernel void count(global atomic_int *c, int n)\n"
 	"{\n"
@@ -26,12 +24,9 @@ static const char *all_svm_devices_kernel =
 
 CLTEST(reports_coarse_fine_buffer_and_atomics)
 {
-	cl_device_svm_capabilities svm = 0;
-
-	CHECK_OK(clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
-				 NULL));
 	/* Fine-grain system SVM stays whatever the driver says (rusticl 25+: yes). */
-	CHECK((svm & ~(cl_device_svm_capabilities)CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ==
+	CHECK((cltest_svm_capabilities(env) &
+	       ~(cl_device_svm_capabilities)CL_DEVICE_SVM_FINE_GRAIN_SYSTEM) ==
 	      (CL_DEVICE_SVM_COARSE_GRAIN_BUFFER | CL_DEVICE_SVM_FINE_GRAIN_BUFFER |
 	       CL_DEVICE_SVM_ATOMICS));
 }
@@ -52,18 +47,9 @@ CLTEST(reports_seq_cst_and_all_devices_atomics)
 	CHECK((fence & need) == need);
 }
 
-static const cl_name_version *find_feature(const cl_name_version *f, size_t n,
-					    const char *name)
-{
-	for (size_t i = 0; i < n; i++)
-		if (strcmp(f[i].name, name) == 0)
-			return &f[i];
-	return NULL;
-}
-
 static bool has_feature(const cl_name_version *f, size_t n, const char *name)
 {
-	const cl_name_version *nv = find_feature(f, n, name);
+	const cl_name_version *nv = cltest_find_name(f, n, name);
 
 	return nv && nv->version == CL_MAKE_VERSION(3, 0, 0);
 }
@@ -85,19 +71,13 @@ CLTEST(c_features_match_atomic_capabilities)
 	CHECK(has_feature(features, size, "__opencl_c_atomic_scope_device"));
 	CHECK(has_feature(features, size, "__opencl_c_atomic_scope_all_devices"));
 	/* The driver's own features are still there. */
-	CHECK(find_feature(features, size, "__opencl_c_int64"));
+	CHECK(cltest_find_name(features, size, "__opencl_c_int64"));
 }
 
 /* Built, and the kernel created: rusticl 22.3 compiles some builds it then cannot load. */
 static void builds_and_loads(struct cltest_env *env, const char *options)
 {
-	cl_program p = cltest_build(env, all_svm_devices_kernel, options);
-	cl_int err;
-
-	CHECK(p != NULL);
-	cltest_keep(clCreateKernel(p, "count", &err));
-	cltest_release(p);
-	CHECK_OK(err);
+	CHECK(cltest_kernel(env, all_svm_devices_kernel, "count", options) != NULL);
 }
 
 CLTEST(all_svm_devices_scope_builds_as_opencl_c_2_0)

@@ -63,15 +63,17 @@ CLTEST(memcpy_between_svm_allocations_and_host_memory)
 		host[i] = (char)(i * 7 + 1);
 	/* host -> SVM (interior destination), blocking. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, a + 100, host, 1000, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
 	CHECK(status_of(ev) == CL_COMPLETE);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	CHECK(memcmp(a + 100, host, 1000) == 0);
 	/* SVM -> SVM, non-blocking, waited through the event. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_FALSE, b + 3, a + 100, 1000, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK_OK(clWaitForEvents(1, &ev));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	CHECK(memcmp(b + 3, host, 1000) == 0);
 	/* SVM -> host. */
 	memset(host2, 0, N);
@@ -80,18 +82,20 @@ CLTEST(memcpy_between_svm_allocations_and_host_memory)
 	/* host -> host. */
 	memset(host2, 0, N);
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_FALSE, host2, host + 5, 2000, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK_OK(clWaitForEvents(1, &ev));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	CHECK(memcmp(host2, host + 5, 2000) == 0);
 	/* Within one allocation, disjoint ranges, up to its last byte. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, a + N - 100, a, 100, 0, NULL, NULL));
 	CHECK(memcmp(a + N - 100, a, 100) == 0);
 	/* Size 0 is a command that does nothing. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, a, b, 0, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
 	CHECK(status_of(ev) == CL_COMPLETE);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 }
 
 CLTEST(memcpy_overlap_is_refused)
@@ -127,9 +131,10 @@ CLTEST(memfill_every_pattern_size)
 
 		memset(a, 0x11, N);
 		CHECK_OK(clEnqueueSVMMemFill(env->queue, a + off, pattern, ps, size, 0, NULL, &ev));
+		cltest_keep(ev);
 		CHECK_OK(clWaitForEvents(1, &ev));
 		CHECK(command_type(ev) == CL_COMMAND_SVM_MEMFILL);
-		clReleaseEvent(ev);
+		cltest_release(ev);
 		for (size_t i = 0; i < N; i++) {
 			unsigned char want = i >= off && i < off + size ? pattern[(i - off) % ps] : 0x11;
 
@@ -149,8 +154,7 @@ CLTEST(memfill_every_pattern_size)
 CLTEST(map_and_unmap_order_host_access_around_kernels)
 {
 	enum { N = 256 };
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
+	cl_kernel add = cltest_kernel(env, source, "add", "-cl-std=CL2.0");
 	int *a = cltest_svm_alloc(env, CL_MEM_READ_WRITE, N * sizeof(int), 0);
 	size_t n = N;
 	int v = 5;
@@ -159,14 +163,16 @@ CLTEST(map_and_unmap_order_host_access_around_kernels)
 	CHECK(add && a);
 	CHECK_OK(clEnqueueSVMMap(env->queue, CL_TRUE, CL_MAP_WRITE_INVALIDATE_REGION, a,
 				 N * sizeof(int), 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MAP);
 	CHECK(status_of(ev) == CL_COMPLETE);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	for (int i = 0; i < N; i++)
 		a[i] = i;
 	CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK(command_type(ev) == CL_COMMAND_SVM_UNMAP);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	CHECK_OK(clSetKernelArgSVMPointer(add, 0, a));
 	CHECK_OK(clSetKernelArg(add, 1, sizeof(v), &v));
 	CHECK_OK(clEnqueueNDRangeKernel(env->queue, add, 1, NULL, &n, NULL, 0, NULL, NULL));
@@ -193,7 +199,9 @@ CLTEST(wait_lists_and_user_events_order_svm_commands)
 	memset(b, 'b', 4096);
 	/* fill waits for the user event; the copy waits for the fill. */
 	CHECK_OK(clEnqueueSVMMemFill(ooo, a, &x, 1, 64, 1, &gate, &fill));
+	cltest_keep(fill);
 	CHECK_OK(clEnqueueSVMMemcpy(ooo, CL_FALSE, b, a, 64, 1, &fill, &copy));
+	cltest_keep(copy);
 	CHECK_OK(clFlush(ooo));
 	CHECK(status_of(fill) > CL_COMPLETE);
 	CHECK(status_of(copy) > CL_COMPLETE);
@@ -206,18 +214,18 @@ CLTEST(wait_lists_and_user_events_order_svm_commands)
 	CHECK(b[0] == 'x' && b[63] == 'x' && b[64] == 'b');
 	/* A blocking map in the out-of-order queue. */
 	CHECK_OK(clEnqueueSVMMap(ooo, CL_TRUE, CL_MAP_READ, b + 1024, 16, 0, NULL, &map));
+	cltest_keep(map);
 	CHECK(status_of(map) == CL_COMPLETE);
 	CHECK_OK(clEnqueueSVMUnmap(ooo, b + 1024, 1, &map, NULL));
 	CHECK_OK(clFinish(ooo));
-	clReleaseEvent(fill);
-	clReleaseEvent(copy);
-	clReleaseEvent(map);
+	cltest_release(fill);
+	cltest_release(copy);
+	cltest_release(map);
 }
 
 CLTEST(in_order_queue_runs_svm_commands_after_earlier_ones)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
+	cl_kernel slow = cltest_kernel(env, source, "slow_store", "-cl-std=CL2.0");
 	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	static int host[64];
 	int v = 77, spins = 50000;
@@ -244,8 +252,8 @@ CLTEST(in_order_queue_runs_svm_commands_after_earlier_ones)
 CLTEST(finish_waits_for_flushed_commands)
 {
 	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
-	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
+	cl_kernel add = cltest_kernel_of(program, "add");
+	cl_kernel slow = cltest_kernel_of(program, "slow_store");
 	int *a = cltest_svm_alloc(env, CL_MEM_SVM_FINE_GRAIN_BUFFER, 64 * sizeof(int), 0);
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
@@ -260,7 +268,7 @@ CLTEST(finish_waits_for_flushed_commands)
 	CHECK_OK(clSetKernelArg(slow, 2, sizeof(spins), &spins));
 	for (int q = 0; q < 2; q++) {
 		int v = 100 * (q + 1);
-		cl_event gate = clCreateUserEvent(env->context, NULL);
+		cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL));
 		cl_int err;
 
 		/* A running kernel, flushed. */
@@ -276,7 +284,7 @@ CLTEST(finish_waits_for_flushed_commands)
 		CHECK_OK(clEnqueueNDRangeKernel(queues[q], add, 1, NULL, &n, NULL, 1, &gate, NULL));
 		err = clFlush(queues[q]);
 		CHECK_OK(clSetUserEventStatus(gate, CL_COMPLETE));
-		clReleaseEvent(gate);
+		cltest_release(gate);
 		CHECK_OK(err);
 		CHECK_OK(clFinish(queues[q]));
 		for (int i = 0; i < 64; i++)
@@ -292,7 +300,9 @@ CLTEST(failed_wait_list_fails_the_command)
 
 	CHECK(a && gate);
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_FALSE, a, host, 64, 1, &gate, &ev));
+	cltest_keep(ev);
 	CHECK_OK(clEnqueueSVMFree(env->queue, 1, (void **)&a, NULL, NULL, 1, &gate, &freed));
+	cltest_keep(freed);
 	CHECK_OK(clFlush(env->queue));
 	CHECK_OK(clSetUserEventStatus(gate, -42));
 	CHECK_ERR(clWaitForEvents(1, &ev), CL_EXEC_STATUS_ERROR_FOR_EVENTS_IN_WAIT_LIST);
@@ -316,8 +326,8 @@ CLTEST(failed_wait_list_fails_the_command)
 
 	CHECK(again != NULL);
 	CHECK_OK(clEnqueueSVMMemcpy(again, CL_TRUE, a, host, 64, 0, NULL, NULL));
-	clReleaseEvent(ev);
-	clReleaseEvent(freed);
+	cltest_release(ev);
+	cltest_release(freed);
 }
 
 struct free_record {
@@ -345,8 +355,7 @@ static void CL_CALLBACK free_func(cl_command_queue queue, cl_uint n, void *ptrs[
 
 CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", NULL)) : NULL;
+	cl_kernel slow = cltest_kernel(env, source, "slow_store", "-cl-std=CL2.0");
 	int *a = clSVMAlloc(env->context, CL_MEM_READ_WRITE, 4096, 0);
 	int *b = clSVMAlloc(env->context, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0);
 	struct free_record r = { .context = env->context };
@@ -362,6 +371,7 @@ CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 	CHECK_OK(clSetKernelArg(slow, 2, sizeof(spins), &spins));
 	CHECK_OK(clEnqueueNDRangeKernel(env->queue, slow, 1, NULL, &one, NULL, 1, &gate, NULL));
 	CHECK_OK(clEnqueueSVMFree(env->queue, 2, ptrs, free_func, &r, 0, NULL, &ev));
+	cltest_keep(ev);
 	ptrs[0] = ptrs[1] = NULL;	/* svmx must have copied the list */
 	CHECK_OK(clFlush(env->queue));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_FREE);
@@ -373,13 +383,12 @@ CLTEST(svm_free_with_callback_runs_after_earlier_commands)
 	CHECK(atomic_load(&r.calls) == 1);
 	CHECK(r.queue == env->queue && r.n == 2 && r.ptrs[0] == a && r.ptrs[1] == b);
 	CHECK(r.first_value == 31);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 }
 
 CLTEST(svm_free_without_callback_frees_before_its_event_completes)
 {
-	cl_program program = cltest_build(env, source, "-cl-std=CL2.0");
-	cl_kernel add = program ? cltest_keep(clCreateKernel(program, "add", NULL)) : NULL;
+	cl_kernel add = cltest_kernel(env, source, "add", "-cl-std=CL2.0");
 	cl_command_queue ooo = make_queue(env, CL_QUEUE_OUT_OF_ORDER_EXEC_MODE_ENABLE);
 	cl_command_queue queues[2] = { env->queue, ooo };
 	/* With fine-grain system SVM a freed pointer is still a valid SVM pointer. */
@@ -394,9 +403,10 @@ CLTEST(svm_free_without_callback_frees_before_its_event_completes)
 
 		CHECK(a && b);
 		CHECK_OK(clEnqueueSVMFree(queues[qi], 3, ptrs, NULL, NULL, 0, NULL, &ev));
+		cltest_keep(ev);
 		CHECK_OK(clWaitForEvents(1, &ev));
 		CHECK(command_type(ev) == CL_COMMAND_SVM_FREE);
-		clReleaseEvent(ev);
+		cltest_release(ev);
 		/* Gone: svmx no longer knows the pointers. */
 		CHECK_ERR(clSetKernelArgSVMPointer(add, 0, a), freed_arg);
 		CHECK_ERR(clSetKernelArgSVMPointer(add, 0, b), freed_arg);
@@ -429,24 +439,32 @@ CLTEST(svm_events_are_complete_after_finish_and_in_queue_order)
 
 		CHECK(a && b);
 		CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_FALSE, a, host, 64, 0, NULL, &ev[0]));
+		cltest_keep(ev[0]);
 		CHECK_OK(clEnqueueSVMMemFill(env->queue, a, &x, 1, 64, 0, NULL, &ev[1]));
+		cltest_keep(ev[1]);
 		CHECK_OK(clEnqueueSVMMap(env->queue, CL_FALSE, CL_MAP_READ, a, 64, 0, NULL, &ev[2]));
+		cltest_keep(ev[2]);
 		CHECK_OK(clEnqueueSVMUnmap(env->queue, a, 0, NULL, &ev[3]));
+		cltest_keep(ev[3]);
 		CHECK_OK(clEnqueueSVMMigrateMem(env->queue, 1, (const void **)&a, NULL, 0, 0, NULL,
 						&ev[4]));
+		cltest_keep(ev[4]);
 		CHECK_OK(clEnqueueSVMFree(env->queue, 1, (void **)&a, NULL, NULL, 0, NULL, &ev[5]));
+		cltest_keep(ev[5]);
 		CHECK_OK(clFinish(env->queue));
 		for (int k = 0; k < KINDS; k++) {
 			late[k] += status_of(ev[k]) != CL_COMPLETE;
-			clReleaseEvent(ev[k]);
+			cltest_release(ev[k]);
 		}
 		/* A later marker of the in-order queue completes after the free. */
 		CHECK_OK(clEnqueueSVMFree(env->queue, 1, (void **)&b, NULL, NULL, 0, NULL, &ev[5]));
+		cltest_keep(ev[5]);
 		CHECK_OK(clEnqueueMarkerWithWaitList(env->queue, 0, NULL, &marker));
+		cltest_keep(marker);
 		CHECK_OK(clWaitForEvents(1, &marker));
 		late_after_marker += status_of(ev[5]) != CL_COMPLETE;
-		clReleaseEvent(ev[5]);
-		clReleaseEvent(marker);
+		cltest_release(ev[5]);
+		cltest_release(marker);
 	}
 	for (int k = 0; k < KINDS; k++)
 		if (late[k])
@@ -475,9 +493,10 @@ CLTEST(migrate_mem_validates_and_orders)
 	memset(a, 3, 8192);
 	for (int i = 0; i < 4; i++) {
 		CHECK_OK(clEnqueueSVMMigrateMem(env->queue, 3, ptrs, sizes, flags[i], 0, NULL, &ev));
+		cltest_keep(ev);
 		CHECK_OK(clWaitForEvents(1, &ev));
 		CHECK(command_type(ev) == CL_COMMAND_SVM_MIGRATE_MEM);
-		clReleaseEvent(ev);
+		cltest_release(ev);
 	}
 	/* sizes NULL: whole allocations. */
 	CHECK_OK(clEnqueueSVMMigrateMem(env->queue, 2, ptrs, NULL, 0, 0, NULL, NULL));
@@ -500,7 +519,9 @@ CLTEST(profiling_times_are_real_and_ordered)
 
 	CHECK(prof && a);
 	CHECK_OK(clEnqueueSVMMemcpy(prof, CL_FALSE, a, host, sizeof(host), 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK_OK(clEnqueueSVMMap(prof, CL_FALSE, CL_MAP_READ, a, 64, 0, NULL, &ev2));
+	cltest_keep(ev2);
 	cl_event both[2] = { ev, ev2 };
 
 	CHECK_OK(clWaitForEvents(2, both));
@@ -525,19 +546,21 @@ CLTEST(profiling_times_are_real_and_ordered)
 		  CL_INVALID_VALUE);
 	CHECK_ERR(clGetEventProfilingInfo(ev, 0x1234, sizeof(complete), &complete, NULL),
 		  CL_INVALID_VALUE);
-	clReleaseEvent(ev);
-	clReleaseEvent(ev2);
+	cltest_release(ev);
+	cltest_release(ev2);
 	CHECK_OK(clEnqueueSVMUnmap(prof, a, 0, NULL, NULL));
 	/* Without CL_QUEUE_PROFILING_ENABLE there are no times. */
 	CHECK_OK(clEnqueueSVMMemcpy(env->queue, CL_TRUE, a, host, 64, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK_ERR(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_START, sizeof(complete),
 					  &complete, NULL),
 		  CL_PROFILING_INFO_NOT_AVAILABLE);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	/* Nor before the command has completed. */
 	cl_event gate = cltest_keep(clCreateUserEvent(env->context, NULL));
 
 	CHECK_OK(clEnqueueSVMMemcpy(prof, CL_FALSE, a, host, 64, 1, &gate, &ev));
+	cltest_keep(ev);
 	CHECK_ERR(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(complete),
 					  &complete, NULL),
 		  CL_PROFILING_INFO_NOT_AVAILABLE);
@@ -545,7 +568,7 @@ CLTEST(profiling_times_are_real_and_ordered)
 	CHECK_OK(clWaitForEvents(1, &ev));
 	CHECK_OK(clGetEventProfilingInfo(ev, CL_PROFILING_COMMAND_END, sizeof(complete),
 					 &complete, NULL));
-	clReleaseEvent(ev);
+	cltest_release(ev);
 }
 
 CLTEST(events_keep_their_type_while_retained)
@@ -585,7 +608,7 @@ CLTEST(released_context_keeps_memory_until_its_queue_is_done)
 			       : NULL;
 	struct cltest_env e2 = { env->platform, env->device, c, q };
 	cl_program program = q ? cltest_build(&e2, source, "-cl-std=CL2.0") : NULL;
-	cl_kernel slow = program ? cltest_keep(clCreateKernel(program, "slow_store", &err)) : NULL;
+	cl_kernel slow = cltest_kernel_of(program, "slow_store");
 	int *a = c ? clSVMAlloc(c, CL_MEM_SVM_FINE_GRAIN_BUFFER, 4096, 0) : NULL;
 	int *unused = c ? clSVMAlloc(c, CL_MEM_READ_WRITE, 3 * 4096, 0) : NULL;
 	cl_event gate = c ? cltest_keep(clCreateUserEvent(c, &err)) : NULL;
@@ -673,17 +696,19 @@ CLTEST(pocl_svm_commands_are_forwarded)
 	CHECK(a && b);
 	CHECK_OK(clEnqueueSVMMemFill(pocl.queue, a, &x, 1, 4096, 0, NULL, NULL));
 	CHECK_OK(clEnqueueSVMMemcpy(pocl.queue, CL_TRUE, b, a, 4096, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK(command_type(ev) == CL_COMMAND_SVM_MEMCPY);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 	CHECK_OK(clEnqueueSVMMap(pocl.queue, CL_TRUE, CL_MAP_READ, b, 4096, 0, NULL, NULL));
 	CHECK(b[0] == 9 && b[4095] == 9);
 	CHECK_OK(clEnqueueSVMUnmap(pocl.queue, b, 0, NULL, NULL));
 	void *ptrs[2] = { a, b };
 
 	CHECK_OK(clEnqueueSVMFree(pocl.queue, 2, ptrs, NULL, NULL, 0, NULL, &ev));
+	cltest_keep(ev);
 	CHECK_OK(clWaitForEvents(1, &ev));
 	CHECK(command_type(ev) == CL_COMMAND_SVM_FREE);
-	clReleaseEvent(ev);
+	cltest_release(ev);
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "cltest.h"
 
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -85,6 +86,17 @@ cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *
 			const char *options)
 {
 	cl_program program = cltest_build(env, source, options);
+	cl_kernel kernel = cltest_kernel_of(program, name);
+
+	if (program && holding)
+		cltest_release(program);	/* the kernel keeps it */
+	else if (program)
+		clReleaseProgram(program);
+	return kernel;
+}
+
+cl_kernel cltest_kernel_of(cl_program program, const char *name)
+{
 	cl_kernel kernel = NULL;
 	cl_int err = CL_SUCCESS;
 
@@ -92,10 +104,6 @@ cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *
 		kernel = clCreateKernel(program, name, &err);
 		if (!kernel)
 			fprintf(stderr, "clCreateKernel(%s) failed (%s)\n", name, cltest_err_name(err));
-		if (holding)
-			cltest_release(program);	/* the kernel keeps it */
-		else
-			clReleaseProgram(program);
 	}
 	return cltest_keep_kernel(kernel);
 }
@@ -391,13 +399,28 @@ bool cltest_gone_within(const struct cltest_mark *m, double seconds)
 	return true;
 }
 
-bool cltest_system_svm(const struct cltest_env *env)
+cl_device_svm_capabilities cltest_svm_capabilities(const struct cltest_env *env)
 {
 	cl_device_svm_capabilities svm = 0;
 
-	return clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm,
-			       NULL) == CL_SUCCESS &&
-	       (svm & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM);
+	if (clGetDeviceInfo(env->device, CL_DEVICE_SVM_CAPABILITIES, sizeof(svm), &svm, NULL) !=
+	    CL_SUCCESS)
+		return 0;
+	return svm;
+}
+
+bool cltest_system_svm(const struct cltest_env *env)
+{
+	return cltest_svm_capabilities(env) & CL_DEVICE_SVM_FINE_GRAIN_SYSTEM;
+}
+
+const cl_name_version *cltest_find_name(const cl_name_version *list, size_t n,
+					const char *name)
+{
+	for (size_t i = 0; i < n; i++)
+		if (strcmp(list[i].name, name) == 0)
+			return &list[i];
+	return NULL;
 }
 
 cl_int cltest_run_one(struct cltest_env *env, cl_kernel k, void *data, size_t size)
@@ -415,5 +438,48 @@ cl_int cltest_run_one(struct cltest_env *env, cl_kernel k, void *data, size_t si
 		err = clEnqueueReadBuffer(env->queue, buf, CL_TRUE, 0, size, data, 0, NULL, NULL);
 	if (buf)
 		clReleaseMemObject(buf);
+	return err;
+}
+
+struct beside {
+	pthread_t thread;
+	void (*one_round)(void *arg);
+	void *arg;
+	atomic_bool *stop;
+};
+
+static void *beside_thread(void *p)
+{
+	struct beside *b = p;
+
+	while (!atomic_load(b->stop))
+		b->one_round(b->arg);
+	return NULL;
+}
+
+cl_int cltest_run_beside_host(struct cltest_env *env, cl_kernel k, size_t global,
+			      const size_t *local, int nthreads, void (*one_round)(void *arg),
+			      void *args, size_t arg_size)
+{
+	struct beside threads[CLTEST_MAX_THREADS];
+	atomic_bool stop = false;
+	int started = 0;
+	cl_int err;
+
+	if (nthreads < 0 || nthreads > CLTEST_MAX_THREADS)
+		return CL_INVALID_VALUE;
+	for (; started < nthreads; started++) {
+		threads[started] = (struct beside){ .one_round = one_round, .stop = &stop,
+						    .arg = (char *)args + started * arg_size };
+		if (pthread_create(&threads[started].thread, NULL, beside_thread,
+				   &threads[started]) != 0)
+			break;
+	}
+	err = clEnqueueNDRangeKernel(env->queue, k, 1, NULL, &global, local, 0, NULL, NULL);
+	if (err == CL_SUCCESS)
+		err = clFinish(env->queue);
+	atomic_store(&stop, true);
+	while (started > 0)
+		pthread_join(threads[--started].thread, NULL);
 	return err;
 }

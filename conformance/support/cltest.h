@@ -162,10 +162,30 @@ cl_kernel cltest_kernel(struct cltest_env *env, const char *source, const char *
 			const char *options);
 
 /*
+ * Create kernel name from program (NULL: none) and hold it; NULL, saying
+ * why, on failure.
+ */
+cl_kernel cltest_kernel_of(cl_program program, const char *name);
+
+/*
  * Run kernel k(global T *out, ...) as one work-item in a work-group of one,
  * with out a buffer holding the size bytes at data, and read them back.
  */
 cl_int cltest_run_one(struct cltest_env *env, cl_kernel k, void *data, size_t size);
+
+/*
+ * Run k over global work-items (work-groups of *local, or the driver's
+ * choice for NULL) to its end while nthreads host threads (at most
+ * CLTEST_MAX_THREADS) each call one_round(arg) over and over, arg the i-th of
+ * the arg_size-byte elements of args.  The threads stop after the round
+ * they are in once the kernel has finished (or failed to enqueue), and are
+ * joined before the call returns.  Returns the enqueue's status, else
+ * clFinish's.
+ */
+#define CLTEST_MAX_THREADS 16
+cl_int cltest_run_beside_host(struct cltest_env *env, cl_kernel k, size_t global,
+			      const size_t *local, int nthreads, void (*one_round)(void *arg),
+			      void *args, size_t arg_size);
 
 const char *cltest_err_name(cl_int err);
 
@@ -175,6 +195,13 @@ const char *cltest_err_name(cl_int err);
  * arguments and exec info, not only those inside SVM allocations.
  */
 bool cltest_system_svm(const struct cltest_env *env);
+
+/* The device's CL_DEVICE_SVM_CAPABILITIES; 0 if the query fails. */
+cl_device_svm_capabilities cltest_svm_capabilities(const struct cltest_env *env);
+
+/* The entry of a name-version list (features, extensions) named name, or NULL. */
+const cl_name_version *cltest_find_name(const cl_name_version *list, size_t n,
+					const char *name);
 
 /* Monotonic time in seconds. */
 double cltest_now(void);
