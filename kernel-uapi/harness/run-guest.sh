@@ -125,7 +125,7 @@ echo "$thp" >"$root/etc/thp"
 boot() {
 	set +e
 	timeout --foreground -k 10 "$timeout" \
-		qemu-system-x86_64 -accel tcg -machine q35 -cpu max -smp "$smp" -m "$mem" \
+		qemu-system-x86_64 -accel tcg -machine q35 -cpu max,la57=off -smp "$smp" -m "$mem" \
 		-nographic -no-reboot -nodefaults -serial stdio \
 		-kernel "$bzimage" -initrd "$work/initrd.cpio" \
 		-append "console=ttyS0 panic=-1 oops=panic loglevel=6 rdinit=/init $append" \
