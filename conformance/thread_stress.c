@@ -53,6 +53,49 @@ struct worker {
 		}                                                           \
 	} while (0)
 
+/*
+ * Two threads make the first SVM allocations of this process at the same
+ * moment: whatever svmx sets up on first use must be set up once, safely
+ * (the ThreadSanitizer run fails on a race).  First case in the file, so it
+ * runs before any other allocation of the process.
+ */
+struct first_alloc {
+	struct cltest_env *env;
+	pthread_barrier_t *start;
+	void *p;
+};
+
+static void *alloc_at_once(void *arg)
+{
+	struct first_alloc *a = arg;
+
+	pthread_barrier_wait(a->start);
+	a->p = clSVMAlloc(a->env->context, CL_MEM_READ_WRITE, 4096, 0);
+	return NULL;
+}
+
+CLTEST(first_allocations_of_a_process_from_two_threads_at_once)
+{
+	pthread_barrier_t start;
+	struct first_alloc a[2] = { { env, &start, NULL }, { env, &start, NULL } };
+	pthread_t t[2];
+
+	pthread_barrier_init(&start, NULL, 2);
+	for (int i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, alloc_at_once, &a[i]);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	pthread_barrier_destroy(&start);
+	for (int i = 0; i < 2; i++) {
+		CHECK(a[i].p != NULL);
+		if (a[i].p) {
+			memset(a[i].p, i + 1, 4096);
+			clSVMFree(env->context, a[i].p);
+		}
+	}
+	CHECK(a[0].p != a[1].p);
+}
+
 static void CL_CALLBACK counted_free(cl_command_queue queue, cl_uint n, void *ptrs[], void *data)
 {
 	struct shared *s = data;

@@ -13,13 +13,10 @@
 /* Interior pointers remembered per allocation before the oldest is dropped. */
 #define SUBBUFFER_CACHE 64
 
+/* Not cached: callers run on any thread, and glibc answers from the auxv. */
 static size_t page_size(void)
 {
-	static size_t size;
-
-	if (!size)
-		size = (size_t)sysconf(_SC_PAGESIZE);
-	return size;
+	return (size_t)sysconf(_SC_PAGESIZE);
 }
 
 /* mmap with the start aligned to alignment (a power of two >= page size). */
