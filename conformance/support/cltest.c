@@ -368,8 +368,9 @@ const char *cltest_err_name(cl_int err)
 
 void cltest_mark(struct cltest_mark *m, void *p)
 {
-	static unsigned counter;
-	uint64_t words[2] = { (uint64_t)getpid() << 32 | ++counter,
+	/* api_soak marks from several threads at once. */
+	static atomic_uint counter;
+	uint64_t words[2] = { (uint64_t)getpid() << 32 | (atomic_fetch_add(&counter, 1) + 1),
 			      (uint64_t)(uintptr_t)p ^ 0x53766d78c0decafeull };
 
 	m->p = p;
