@@ -7,7 +7,7 @@
 #   build-kernel.sh 6.1     -> /var/cache/svmx/6.1-<hash>/linux-source-6.1
 #
 # The config is tinyconfig + kconfig.fragment + kconfig.<version>.fragment
-# when there is one (7.3 adds KASAN).  The tree is cached under
+# when there is one (7.3 adds KASAN and the memory cgroup).  The tree is cached under
 # ${SVMX_KERNEL_CACHE:-/var/cache/svmx}/<version>-<hash>, <hash> covering
 # the fragments, the source package's version and the recipe part of this
 # script, and is kept whole so modules build against it with

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -1532,6 +1534,93 @@ TEST_TIMEOUT(arm_racing_zap_and_remap_keeps_only_exclusive_pages_held_and_exact_
 	ASSERT_EQ(stray, 0);
 	ASSERT_GT(atomic_load(&z.ok), 0);
 	ASSERT_EQ(z.ctr[0], cpu_adds + atomic_load(&z.dev_adds));
+}
+
+/* ---- memory cgroup charging ---------------------------------------------- */
+
+#define CGROUP_ROOT "/sys/fs/cgroup"
+#define CGROUP_SVMX CGROUP_ROOT "/svmx-memcg"
+#define EVENT_QUEUE_LEN_PARAM "/sys/module/svmx/parameters/event_queue_len"
+
+static void write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		SVMX_FAIL("write '%s' to %s: %s", text, path, strerror(errno));
+	close(fd);
+}
+
+static long long read_number(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		SVMX_FAIL("read %s: %s", path, strerror(errno));
+	close(fd);
+	return atoll(buf);
+}
+
+static bool kernel_has_filesystem(const char *name)
+{
+	char line[128], want[64];
+	FILE *f = fopen("/proc/filesystems", "r");
+	bool found = false;
+
+	snprintf(want, sizeof(want), "\t%s\n", name);
+	while (f && !found && fgets(line, sizeof(line), f))
+		found = strstr(line, want) != NULL;
+	if (f)
+		fclose(f);
+	return found;
+}
+
+/* This process alone in a cgroup with the memory controller on. */
+static void enter_memory_cgroup(void)
+{
+	char pid[32];
+
+	if (!kernel_has_filesystem("cgroup2"))
+		SVMX_SKIP("no cgroup v2 in this kernel (CONFIG_CGROUPS; the 7.3 guest has it)");
+	mkdir(CGROUP_ROOT, 0755);
+	if (mount("cgroup2", CGROUP_ROOT, "cgroup2", 0, NULL) && errno != EBUSY)
+		SVMX_FAIL("mount cgroup2: %s", strerror(errno));
+	/* cgroup v2 without "memory" here is a kernel without CONFIG_MEMCG: a failure. */
+	write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
+	if (mkdir(CGROUP_SVMX, 0755) && errno != EEXIST)
+		SVMX_FAIL("mkdir %s: %s", CGROUP_SVMX, strerror(errno));
+	snprintf(pid, sizeof(pid), "%d", getpid());
+	write_text(CGROUP_SVMX "/cgroup.procs", pid);
+}
+
+TEST(event_rings_are_charged_to_the_openers_memory_cgroup_and_uncharged_on_close)
+{
+	enum { RING_RECORDS = 65536, OPENS = 8 };
+	long long ring = (long long)RING_RECORDS * sizeof(struct svmx_event);
+	long long before, opened, closed, old_len;
+	char len[32];
+	int fds[OPENS];
+
+	enter_memory_cgroup();
+	old_len = read_number(EVENT_QUEUE_LEN_PARAM);
+	snprintf(len, sizeof(len), "%d", RING_RECORDS);
+	write_text(EVENT_QUEUE_LEN_PARAM, len);
+	before = read_number(CGROUP_SVMX "/memory.current");
+	for (int i = 0; i < OPENS; i++)
+		fds[i] = open_client();
+	opened = read_number(CGROUP_SVMX "/memory.current");
+	for (int i = 0; i < OPENS; i++)
+		close(fds[i]);
+	closed = read_number(CGROUP_SVMX "/memory.current");
+	snprintf(len, sizeof(len), "%lld", old_len);
+	write_text(EVENT_QUEUE_LEN_PARAM, len);
+	TH_LOG("memory.current: %lld before, %lld with %d rings of %lld bytes, %lld after close",
+	       before, opened, OPENS, ring, closed);
+	/* Every ring is charged here and given back; other charges move by pages. */
+	ASSERT_GE(opened - before, OPENS * ring);
+	ASSERT_LT(closed - before, ring);
 }
 
 TEST_HARNESS_MAIN
