@@ -869,6 +869,8 @@ struct churn {
 	size_t npages;
 	unsigned int seed;
 	atomic_long errors;
+	atomic_long dev_busy;
+	atomic_int first_error;	/* op * 1000 + errno of the first error */
 	long adds;
 };
 
@@ -881,9 +883,9 @@ static void *churn_thread(void *arg)
 	for (i = 0; i < 400; i++) {
 		size_t a = rand_r(&seed) % c->npages;
 		size_t n = 1 + rand_r(&seed) % (c->npages - a);
-		int ret = 0;
+		int op = rand_r(&seed) % 5, ret = 0, none = 0;
 
-		switch (rand_r(&seed) % 5) {
+		switch (op) {
 		case 0:
 		case 1:
 			ret = svmx_arm(c->fd, c->p + a * PAGE, n * PAGE, NULL);
@@ -901,10 +903,22 @@ static void *churn_thread(void *arg)
 					      8, 1, 0, 3, NULL, NULL);
 			if (!ret)
 				__atomic_fetch_add(&c->adds, 3, __ATOMIC_RELAXED);
+			/*
+			 * Its re-arm lost to the other threads for
+			 * arm_timeout_ms: the defined -EBUSY, before any add
+			 * (3 adds are one batch).
+			 */
+			if (ret && errno == EBUSY) {
+				atomic_fetch_add(&c->dev_busy, 1);
+				ret = 0;
+			}
 			break;
 		}
-		if (ret)
+		if (ret) {
+			atomic_compare_exchange_strong(&c->first_error, &none,
+						       op * 1000 + errno);
 			atomic_fetch_add(&c->errors, 1);
+		}
 	}
 	return NULL;
 }
@@ -929,12 +943,18 @@ TEST_TIMEOUT(concurrent_arm_disarm_from_many_threads_keeps_counts_exact, 300)
 	for (t = 0; t < 8; t++)
 		pthread_join(th[t], NULL);
 	ASSERT_OK(svmx_stats(c.fd, &st));
-	TH_LOG("armed %llu, disarmed %llu, cpu revocations %llu, re-arms %llu, retries %llu, busy %llu",
+	TH_LOG("armed %llu, disarmed %llu, cpu revocations %llu, re-arms %llu, retries %llu, busy %llu (device atomics %ld), adds %ld",
 	       (unsigned long long)st.armed, (unsigned long long)st.disarmed,
 	       (unsigned long long)st.revoked[SVMX_REASON_CPU],
 	       (unsigned long long)st.dev_rearms,
-	       (unsigned long long)st.retries, (unsigned long long)st.busy);
+	       (unsigned long long)st.retries, (unsigned long long)st.busy,
+	       atomic_load(&c.dev_busy), c.adds);
+	if (atomic_load(&c.errors))
+		TH_LOG("first error: op %d (0-1 arm, 2 disarm, 3 held, 4 device atomic), %s",
+		       atomic_load(&c.first_error) / 1000,
+		       strerror(atomic_load(&c.first_error) % 1000));
 	ASSERT_EQ(atomic_load(&c.errors), 0);
+	ASSERT_GT(c.adds, 0);
 	for (i = 0; i < c.npages; i++)
 		sum += *(uint64_t *)(c.p + i * PAGE);
 	ASSERT_EQ(sum, (uint64_t)c.adds);
