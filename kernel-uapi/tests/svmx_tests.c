@@ -1176,26 +1176,37 @@ TEST_TIMEOUT(two_threads_of_one_client_arming_one_range_cause_no_cpu_revocation,
 	ASSERT_EQ(st.armed, 100 * 64);
 }
 
+/* Module parameters, cgroup and proc files: one value per file. */
+static void write_text(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY);
+
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
+		SVMX_FAIL("write '%s' to %s: %s", text, path, strerror(errno));
+	close(fd);
+}
+
+static void write_number(const char *path, long long value)
+{
+	char text[32];
+
+	snprintf(text, sizeof(text), "%lld", value);
+	write_text(path, text);
+}
+
+static long long read_number(const char *path)
+{
+	char buf[64] = "";
+	int fd = open(path, O_RDONLY);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		SVMX_FAIL("read %s: %s", path, strerror(errno));
+	close(fd);
+	return atoll(buf);
+}
+
 #define FAIL_TABLE_STORES "/sys/module/svmx/parameters/fail_table_stores"
-
-static void set_fail_table_stores(unsigned int n)
-{
-	FILE *f = fopen(FAIL_TABLE_STORES, "w");
-
-	if (!f || fprintf(f, "%u\n", n) < 0 || fclose(f))
-		SVMX_FAIL("%s: %s", FAIL_TABLE_STORES, strerror(errno));
-}
-
-static unsigned int fail_table_stores(void)
-{
-	FILE *f = fopen(FAIL_TABLE_STORES, "r");
-	unsigned int n = ~0U;
-
-	if (!f || fscanf(f, "%u", &n) != 1)
-		SVMX_FAIL("%s: %s", FAIL_TABLE_STORES, strerror(errno));
-	fclose(f);
-	return n;
-}
 
 /*
  * A page that cannot go into the device table (xa_store() failing, here
@@ -1212,12 +1223,12 @@ TEST(arm_whose_table_insertion_fails_returns_enomem_and_gives_the_run_back)
 	size_t i;
 
 	ASSERT_OK(svmx_arm(fd, p, 2 * PAGE, NULL));
-	set_fail_table_stores(1);
+	write_number(FAIL_TABLE_STORES, 1);
 	ret = svmx_arm(fd, p, 4 * PAGE, NULL);
 	e = errno;
-	left = fail_table_stores();
+	left = read_number(FAIL_TABLE_STORES);
 	if (left)
-		set_fail_table_stores(0);
+		write_number(FAIL_TABLE_STORES, 0);
 	ASSERT_EQ(left, 0);	/* the injected failure was taken */
 	errno = e;
 	ASSERT_ERRNO(ret, ENOMEM);
@@ -1562,27 +1573,6 @@ TEST_TIMEOUT(arm_racing_zap_and_remap_keeps_only_exclusive_pages_held_and_exact_
 #define CGROUP_SVMX CGROUP_ROOT "/svmx-memcg"
 #define EVENT_QUEUE_LEN_PARAM "/sys/module/svmx/parameters/event_queue_len"
 
-static void write_text(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY);
-
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text))
-		SVMX_FAIL("write '%s' to %s: %s", text, path, strerror(errno));
-	close(fd);
-}
-
-static long long read_number(const char *path)
-{
-	char buf[64] = "";
-	int fd = open(path, O_RDONLY);
-	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		SVMX_FAIL("read %s: %s", path, strerror(errno));
-	close(fd);
-	return atoll(buf);
-}
-
 static bool kernel_has_filesystem(const char *name)
 {
 	char line[128], want[64];
@@ -1600,8 +1590,6 @@ static bool kernel_has_filesystem(const char *name)
 /* This process alone in a cgroup with the memory controller on. */
 static void enter_memory_cgroup(void)
 {
-	char pid[32];
-
 	if (!kernel_has_filesystem("cgroup2"))
 		SVMX_SKIP("no cgroup v2 in this kernel (CONFIG_CGROUPS; the 7.3 guest has it)");
 	mkdir(CGROUP_ROOT, 0755);
@@ -1611,8 +1599,7 @@ static void enter_memory_cgroup(void)
 	write_text(CGROUP_ROOT "/cgroup.subtree_control", "+memory");
 	if (mkdir(CGROUP_SVMX, 0755) && errno != EEXIST)
 		SVMX_FAIL("mkdir %s: %s", CGROUP_SVMX, strerror(errno));
-	snprintf(pid, sizeof(pid), "%d", getpid());
-	write_text(CGROUP_SVMX "/cgroup.procs", pid);
+	write_number(CGROUP_SVMX "/cgroup.procs", getpid());
 }
 
 TEST(event_rings_are_charged_to_the_openers_memory_cgroup_and_uncharged_on_close)
@@ -1620,13 +1607,11 @@ TEST(event_rings_are_charged_to_the_openers_memory_cgroup_and_uncharged_on_close
 	enum { RING_RECORDS = 65536, OPENS = 8 };
 	long long ring = (long long)RING_RECORDS * sizeof(struct svmx_event);
 	long long before, opened, closed, old_len;
-	char len[32];
 	int fds[OPENS];
 
 	enter_memory_cgroup();
 	old_len = read_number(EVENT_QUEUE_LEN_PARAM);
-	snprintf(len, sizeof(len), "%d", RING_RECORDS);
-	write_text(EVENT_QUEUE_LEN_PARAM, len);
+	write_number(EVENT_QUEUE_LEN_PARAM, RING_RECORDS);
 	before = read_number(CGROUP_SVMX "/memory.current");
 	for (int i = 0; i < OPENS; i++)
 		fds[i] = open_client();
@@ -1634,8 +1619,7 @@ TEST(event_rings_are_charged_to_the_openers_memory_cgroup_and_uncharged_on_close
 	for (int i = 0; i < OPENS; i++)
 		close(fds[i]);
 	closed = read_number(CGROUP_SVMX "/memory.current");
-	snprintf(len, sizeof(len), "%lld", old_len);
-	write_text(EVENT_QUEUE_LEN_PARAM, len);
+	write_number(EVENT_QUEUE_LEN_PARAM, old_len);
 	TH_LOG("memory.current: %lld before, %lld with %d rings of %lld bytes, %lld after close",
 	       before, opened, OPENS, ring, closed);
 	/* Every ring is charged here and given back; other charges move by pages. */
