@@ -9,7 +9,7 @@
 # links the tree (its .config, generated headers, Module.symvers and
 # scripts), replaces drivers/gpu/drm/nouveau and every other file the series
 # touches with real copies, applies <version>/*.patch with `patch -p1` and
-# rebuilds the module with `make M=drivers/gpu/drm/nouveau KCFLAGS=-Werror`
+# builds the module with `make M=drivers/gpu/drm/nouveau KCFLAGS=-Werror`
 # (nouveau's Kbuild uses $(srctree)/$(src) include paths, so the module is
 # built at its in-tree place).  Any compiler or modpost warning fails the build.
 # Progress goes to stderr and <scratch>/<version>/build.log.
