@@ -12,6 +12,9 @@ mount -t tmpfs tmp /tmp
 echo "$(cat /etc/thp)" >/sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null
 echo 4 >/proc/sys/vm/nr_hugepages 2>/dev/null
 echo "SVMX-GUEST-START $(uname -r) cpus=$(grep -c ^processor /proc/cpuinfo)"
+# Seconds since boot at each phase, for run-guest.sh's time line.
+stamp() { echo "SVMX-TIME $1 $(cut -d' ' -f1 /proc/uptime)"; }
+stamp init
 
 loaded=""
 while read -r m args; do
@@ -29,6 +32,7 @@ while read -r cmd; do
 	sh -c "$cmd"
 	echo "SVMX-RESULT $cmd rc=$?"
 done </etc/runs
+stamp runs
 
 for m in $loaded; do
 	if grep -qx "$m" /etc/keep; then
@@ -45,6 +49,7 @@ if [ -w /sys/kernel/debug/kmemleak ]; then
 	echo scan >/sys/kernel/debug/kmemleak
 	echo scan >/sys/kernel/debug/kmemleak
 	echo "SVMX-KMEMLEAK scanned, $(grep -c 'unreferenced object' /sys/kernel/debug/kmemleak) suspects"
+	stamp kmemleak
 	cat /sys/kernel/debug/kmemleak
 else
 	echo "SVMX-KMEMLEAK not available"

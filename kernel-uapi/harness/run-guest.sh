@@ -151,6 +151,11 @@ if [ $qrc = 124 ] || [ $qrc = 137 ]; then
 	echo "run-guest: FAIL: guest timed out after $timeout s" >&2
 	exit 1
 fi
+# Where the guest's time went (guest clock, seconds since its boot).
+sed -n 's/^SVMX-TIME \([a-z]*\) \([0-9.]*\)$/\1 \2/p' "$work/clean.log" |
+	awk '{ t[$1] = $2 } END { if ("runs" in t)
+		printf "run-guest: guest time: boot %.0f s, modules and runs %.0f s, unload and kmemleak %.0f s\n",
+			t["init"], t["runs"] - t["init"], ("kmemleak" in t ? t["kmemleak"] : t["runs"]) - t["runs"] }' >&2
 fail=0
 grep -q '^SVMX-GUEST-DONE' "$work/clean.log" ||
 	{ echo "run-guest: FAIL: guest did not finish its script" >&2; fail=1; }
