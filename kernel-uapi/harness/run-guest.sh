@@ -26,7 +26,8 @@
 #                [--thp always|madvise|never]   (default madvise)
 #
 # Exit status 0 only when every --run command exited 0, every module loaded
-# and unloaded, the guest reached the end of its script, and the kernel log
+# and unloaded, the guest reached the end of its script, kmemleak scanned
+# (on a kernel with it), and the kernel log
 # has no BUG, WARNING, Oops, lockdep, KASAN or kmemleak report
 # (check-log.sh).  A boot whose only reports came before /init is run once
 # more.
@@ -161,6 +162,13 @@ grep -q '^SVMX-GUEST-DONE' "$work/clean.log" ||
 	{ echo "run-guest: FAIL: guest did not finish its script" >&2; fail=1; }
 if grep '^SVMX-RESULT' "$work/clean.log" | grep -qv ' rc=0$'; then
 	echo "run-guest: FAIL: $(grep '^SVMX-RESULT' "$work/clean.log" | grep -v ' rc=0$' | tr '\n' ';')" >&2
+	fail=1
+fi
+# A kernel with kmemleak must have scanned: a passing run is then also the
+# proof that leaks would have been looked for.
+if grep -qx 'CONFIG_DEBUG_KMEMLEAK=y' "$tree/.config" 2>/dev/null &&
+	! grep -q '^SVMX-KMEMLEAK scanned, ' "$work/clean.log"; then
+	echo "run-guest: FAIL: the kernel has kmemleak but the guest did not scan" >&2
 	fail=1
 fi
 "$here/check-log.sh" "$work/clean.log" || fail=1

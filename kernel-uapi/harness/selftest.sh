@@ -1,10 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Show that run-guest.sh fails on a kernel problem report: boot the guest
-# with a module that leaks memory (kmemleak must report it) and one that
-# warns (and, on kernels built with KASAN, one that reads freed memory), and
-# require run-guest.sh to fail for the right reason each time; and a clean
-# boot to pass.
+# with a module that leaks memory (kmemleak must report it), warns and, on
+# kernels built with KASAN, reads freed memory, and require run-guest.sh to
+# fail with each report named; and a guest that cannot scan for leaks to
+# fail.  Every other guest test is a clean boot that passes.
 #
 #   selftest.sh <6.1|6.12|7.3> <scratch dir>
 set -euo pipefail
@@ -18,26 +18,34 @@ cp "$here/selftest/svmx_harness_selftest.c" "$here/selftest/Kbuild" "$out/"
 make -s -C "$tree" M="$out" modules >&2
 ko=$out/svmx_harness_selftest.ko
 
-expect_fail() {	# mode, pattern the log must show
-	local log=$out/$1.log
-	if "$here/run-guest.sh" --kernel "$ver" --module "$ko mode=$1" \
-		--run "echo $1" --log "$log" >"$out/$1.out" 2>&1; then
-		echo "selftest: FAIL: run-guest.sh passed a guest with mode=$1" >&2
-		return 1
-	fi
-	if ! grep -q -- "$2" "$log"; then
-		echo "selftest: FAIL: mode=$1: no '$2' in the log" >&2
-		return 1
-	fi
-	echo "selftest: ok: mode=$1 failed the run ('$2')" >&2
-}
-expect_fail leak 'unreferenced object'
-expect_fail warn 'WARNING:'
+# One boot with every fault at once: run-guest.sh must fail it, and the log
+# check must name each report (its own verdicts, one report at a time, are
+# checked on synthetic logs by check-log-test.sh).
+modes=leak,warn want=('unreferenced object' 'WARNING:')
 if grep -q '^CONFIG_KASAN=y' "$tree/.config"; then
-	expect_fail uaf 'BUG: KASAN'
+	modes=$modes,uaf want+=('BUG: KASAN')
 fi
-"$here/run-guest.sh" --kernel "$ver" --run true --log "$out/clean.log" >"$out/clean.out" 2>&1 ||
-	{ echo "selftest: FAIL: a clean guest did not pass" >&2; exit 1; }
-grep -q 'SVMX-KMEMLEAK scanned, 0 suspects' "$out/clean.log" ||
-	{ echo "selftest: FAIL: kmemleak did not scan the clean guest" >&2; exit 1; }
-echo "selftest: ok: clean guest passed, kmemleak scanned" >&2
+log=$out/faults.log
+if "$here/run-guest.sh" --kernel "$ver" --module "$ko mode=$modes" \
+	--run "echo $modes" --log "$log" >"$out/faults.out" 2>&1; then
+	echo "selftest: FAIL: run-guest.sh passed a guest with mode=$modes" >&2
+	exit 1
+fi
+reports=$("$here/check-log.sh" "$log" 2>/dev/null) && {
+	echo "selftest: FAIL: the log check found nothing in $log" >&2
+	exit 1
+}
+for w in "${want[@]}"; do
+	grep -q -- "$w" <<<"$reports" ||
+		{ echo "selftest: FAIL: mode=$modes: the log check did not report '$w' ($log)" >&2; exit 1; }
+	echo "selftest: ok: '$w' failed the run" >&2
+done
+
+# A guest that could not scan for leaks fails too (every passing guest run
+# is then also the proof that kmemleak scanned it).
+"$here/run-guest.sh" --kernel "$ver" --run "umount /sys/kernel/debug" \
+	--log "$out/noscan.log" >"$out/noscan.out" 2>&1 &&
+	{ echo "selftest: FAIL: a guest without a kmemleak scan passed" >&2; exit 1; }
+grep -q 'did not scan' "$out/noscan.out" ||
+	{ echo "selftest: FAIL: the guest without a scan failed for another reason, see $out/noscan.out" >&2; exit 1; }
+echo "selftest: ok: a guest without a kmemleak scan failed the run" >&2
