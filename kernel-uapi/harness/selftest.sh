@@ -6,11 +6,22 @@
 # fail with each report named; and a guest that cannot scan for leaks to
 # fail.  Every other guest test is a clean boot that passes.
 #
-#   selftest.sh <6.1|6.12|7.3> <scratch dir>
+#   selftest.sh <6.1|6.12|7.3> <scratch dir> [--no-scan-guest]
+#
+# The guest that cannot scan boots only with --no-scan-guest: what fails it
+# is run-guest.sh's own check of the log, the same for every kernel, so one
+# kernel proves it and the others save a boot.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-ver=${1:?usage: selftest.sh <ver> <scratch dir>}
-out=${2:?usage: selftest.sh <ver> <scratch dir>}
+usage="usage: selftest.sh <ver> <scratch dir> [--no-scan-guest]"
+ver=${1:?$usage}
+out=${2:?$usage}
+noscan=0
+case "${3-}" in
+'') ;;
+--no-scan-guest) noscan=1 ;;
+*) echo "selftest: unknown argument '$3'; $usage" >&2; exit 2 ;;
+esac
 tree=$("$here/build-kernel.sh" "$ver")
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
@@ -43,6 +54,7 @@ done
 
 # A guest that could not scan for leaks fails too (every passing guest run
 # is then also the proof that kmemleak scanned it).
+[ $noscan = 1 ] || exit 0
 "$here/run-guest.sh" --kernel "$ver" --run "umount /sys/kernel/debug" \
 	--log "$out/noscan.log" >"$out/noscan.out" 2>&1 &&
 	{ echo "selftest: FAIL: a guest without a kmemleak scan passed" >&2; exit 1; }
